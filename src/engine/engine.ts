@@ -1,0 +1,261 @@
+import { assert } from '../contract/index.js'
+import { inlineExecutor, type Executor } from '../executor/index.js'
+import { systemClock, systemEntropy, type Clock, type Entropy } from '../runtime/index.js'
+import { memoryStore, type RunFilter, type RunStore, type RunSummary } from '../store/index.js'
+import { EventBus, type Telemetry, type WeftEvent, type WeftEventMap, type WeftEventType } from '../telemetry/index.js'
+import { isValidId, type Workflow } from '../workflow/index.js'
+import { InvalidArgumentError } from './engine-errors.js'
+import type { WeftPlugin } from './plugin.js'
+import { RunExecution, type FailurePolicy } from './run-execution.js'
+import type { RunResult } from './run-result.js'
+import { planOf } from './workflow-plan.js'
+
+/**
+ * Options of {@link createEngine}. Every port has an embedded default, so
+ * `createEngine()` works out of the box.
+ * @public
+ */
+export interface EngineOptions {
+  /**
+   * Where journals go.
+   * @defaultValue an in-memory store (`memoryStore()`)
+   */
+  readonly store?: RunStore
+  /**
+   * Runs step bodies.
+   * @defaultValue `inlineExecutor()` (same thread)
+   */
+  readonly executor?: Executor
+  /**
+   * Time for the engine and for `ctx.now()` / `ctx.sleep()`.
+   * @defaultValue `systemClock`
+   */
+  readonly clock?: Clock
+  /**
+   * Source of run ids and seeds when a run is started without them.
+   * @defaultValue `systemEntropy` (node:crypto)
+   */
+  readonly entropy?: Entropy
+  /** Receives every reported event (after it is journaled). */
+  readonly telemetry?: Telemetry
+  /** Lifecycle hooks, awaited in order. @defaultValue `[]` */
+  readonly plugins?: readonly WeftPlugin[]
+  /**
+   * Most steps of one run executing at once.
+   * @defaultValue Infinity
+   * @example `createEngine({ concurrency: 8 })`
+   */
+  readonly concurrency?: number
+  /**
+   * What a failed step does to its run. `failFast` aborts running siblings and starts nothing
+   * new; `continue` runs everything that does not depend on the failure.
+   * @defaultValue `'failFast'`
+   */
+  readonly failurePolicy?: FailurePolicy
+}
+
+/**
+ * Options of {@link Engine.start}.
+ * @public
+ */
+export interface StartOptions {
+  /** Run id; must be unique in the store. @defaultValue a random UUID */
+  readonly runId?: string
+  /** Seed of `ctx.random()` and of every seeded decision. @defaultValue a random 32-bit integer */
+  readonly seed?: number
+  /** Aborting it cancels the run. */
+  readonly signal?: AbortSignal
+  /** Overrides the engine's concurrency for this run. */
+  readonly concurrency?: number
+  /** Overrides the engine's failure policy for this run. */
+  readonly failurePolicy?: FailurePolicy
+}
+
+/**
+ * A started run.
+ * @public
+ */
+export interface RunHandle<O = unknown> {
+  /** The run id. */
+  readonly runId: string
+  /** The run seed. */
+  readonly seed: number
+  /**
+   * Settles when the run ends: resolves with the {@link RunResult} (succeeded, failed or
+   * cancelled); rejects only when the run could not be journaled (store failure).
+   */
+  readonly result: Promise<RunResult<O>>
+  /**
+   * Every event of the run, from its first, as an async iterable; ends after the final
+   * event. Costs nothing unless iterated.
+   */
+  readonly events: AsyncIterable<WeftEvent>
+  /** Cancels the run; running steps see their `signal` abort. */
+  cancel(reason?: string): void
+}
+
+/** Arguments after the workflow: the input (optional when the workflow takes none) and options. @public */
+export type StartArgs<I> = undefined extends I ? [input?: I, options?: StartOptions] : [input: I, options?: StartOptions]
+
+/**
+ * The engine: composes store, executor, clock, telemetry and plugins, and runs workflows.
+ * @public
+ */
+export class Engine {
+  private readonly store: RunStore
+  private readonly executor: Executor
+  private readonly clock: Clock
+  private readonly entropy: Entropy
+  private readonly telemetry: Telemetry | undefined
+  private readonly plugins: readonly WeftPlugin[]
+  private readonly concurrency: number
+  private readonly failurePolicy: FailurePolicy
+  private readonly bus: EventBus
+  private readonly active = new Set<RunExecution>()
+
+  constructor(options: EngineOptions = {}) {
+    this.store = options.store ?? memoryStore()
+    this.executor = options.executor ?? inlineExecutor()
+    this.clock = options.clock ?? systemClock
+    this.entropy = options.entropy ?? systemEntropy
+    this.telemetry = options.telemetry
+    this.plugins = [...(options.plugins ?? [])]
+    this.concurrency = checkConcurrency('concurrency', options.concurrency)
+    this.failurePolicy = checkPolicy('failurePolicy', options.failurePolicy)
+    this.bus = new EventBus()
+  }
+
+  /**
+   * Starts a run. The input is checked against the workflow's input contract first: a
+   * violation throws a `ContractViolation` and nothing is journaled.
+   * @example
+   * ```ts
+   * const run = engine.start(release, { tag: 'v1.2.0' })
+   * for await (const e of run.events) console.log(e.type)
+   * const result = await run.result
+   * ```
+   */
+  start<I, O, S>(workflow: Workflow<I, O, S>, ...args: StartArgs<I>): RunHandle<O> {
+    const [input, options = {}] = args as [unknown, StartOptions | undefined]
+    const wf = workflow as Workflow
+    assert(wf.input, input, { workflowId: wf.id, direction: 'workflow-input' })
+    if (options.runId !== undefined && !isValidId(options.runId)) {
+      throw new InvalidArgumentError('runId', 'letters, digits, `_ . : -` (1-128 characters, not starting with a dot or dash)', options.runId)
+    }
+    if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new InvalidArgumentError('seed', 'an integer', options.seed)
+    const execution = new RunExecution(
+      { store: this.store, executor: this.executor, clock: this.clock, bus: this.bus, telemetry: this.telemetry, plugins: this.plugins },
+      wf,
+      planOf(wf),
+      {
+        runId: options.runId ?? this.entropy.runId(),
+        seed: (options.seed ?? this.entropy.seed()) | 0,
+        input,
+        concurrency: options.concurrency === undefined ? this.concurrency : checkConcurrency('concurrency', options.concurrency),
+        failurePolicy: options.failurePolicy === undefined ? this.failurePolicy : checkPolicy('failurePolicy', options.failurePolicy),
+        signal: options.signal,
+      },
+    )
+    this.active.add(execution)
+    const done = (): void => void this.active.delete(execution)
+    execution.result.then(done, done)
+    void execution.begin()
+    const store = this.store
+    return {
+      runId: execution.runId,
+      seed: execution.seed,
+      result: execution.result as Promise<RunResult<O>>,
+      events: {
+        [Symbol.asyncIterator]: () => runEvents(store, execution),
+      },
+      cancel: (reason?: string) => execution.cancel(reason),
+    }
+  }
+
+  /** Starts a run and waits for its result. */
+  run<I, O, S>(workflow: Workflow<I, O, S>, ...args: StartArgs<I>): Promise<RunResult<O>> {
+    try {
+      return this.start(workflow, ...args).result
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /**
+   * Subscribes to events of every run of this engine; returns an unsubscribe function.
+   * @example `engine.on('step.failed', (e) => alert(e.stepId, e.error.message))`
+   */
+  on<K extends WeftEventType>(type: K, listener: (event: WeftEventMap[K]) => void): () => void
+  on(type: '*', listener: (event: WeftEvent) => void): () => void
+  on(type: string, listener: (event: never) => void): () => void {
+    return this.bus.on(type as '*', listener as (event: WeftEvent) => void)
+  }
+
+  /** Summary of one run from the store. */
+  get(runId: string): Promise<RunSummary | undefined> {
+    return this.store.get(runId)
+  }
+
+  /** Runs in the store, newest first. */
+  list(filter?: RunFilter): AsyncIterable<RunSummary> {
+    return this.store.list(filter)
+  }
+
+  /** Number of runs in progress in this engine. */
+  get activeRuns(): number {
+    return this.active.size
+  }
+
+  /**
+   * Cancels active runs (when `cancelActive`), waits for them to settle, then closes the
+   * executor, telemetry and store.
+   */
+  async close(options: { readonly cancelActive?: boolean } = {}): Promise<void> {
+    const runs = [...this.active]
+    if (options.cancelActive === true) for (const run of runs) run.cancel('engine closing')
+    await Promise.allSettled(runs.map((r) => r.result))
+    await this.executor.close?.()
+    await this.telemetry?.flush?.()
+    await this.store.close?.()
+  }
+}
+
+async function* runEvents(store: RunStore, execution: RunExecution): AsyncGenerator<WeftEvent> {
+  const live = execution.subscribe()
+  try {
+    if (live.fromSeq > 0) {
+      for await (const event of store.read(execution.runId)) {
+        if (event.seq > live.fromSeq) break
+        yield event
+      }
+    }
+    yield* live
+  } finally {
+    await live.return()
+  }
+}
+
+function checkConcurrency(name: string, value: number | undefined): number {
+  if (value === undefined) return Infinity
+  if (value === Infinity || (Number.isInteger(value) && value >= 1)) return value
+  throw new InvalidArgumentError(name, 'an integer from 1 and up (or Infinity)', value)
+}
+
+function checkPolicy(name: string, value: FailurePolicy | undefined): FailurePolicy {
+  if (value === undefined) return 'failFast'
+  if (value === 'failFast' || value === 'continue') return value
+  throw new InvalidArgumentError(name, "'failFast' or 'continue'", value)
+}
+
+/**
+ * Creates an engine. Every option has an embedded default.
+ * @example
+ * ```ts
+ * const engine = createEngine({ store: memoryStore(), concurrency: 8 })
+ * const result = await engine.run(hello, { name: 'Ada' })
+ * ```
+ * @public
+ */
+export function createEngine(options: EngineOptions = {}): Engine {
+  return new Engine(options)
+}

@@ -1,0 +1,595 @@
+import { ContractViolation, issuesOf } from '../contract/index.js'
+import { serializeError, type SerializedError } from '../errors/index.js'
+import type { Executor } from '../executor/index.js'
+import type { JournalEvent } from '../journal/index.js'
+import type { Clock } from '../runtime/index.js'
+import { Scheduler } from '../scheduler/index.js'
+import type { RunStore } from '../store/index.js'
+import type { EventBus, StepLogEvent, Telemetry, WeftEvent } from '../telemetry/index.js'
+import type { Workflow } from '../workflow/index.js'
+import { CancelledError, RunFailedError } from './engine-errors.js'
+import { EventStream } from './event-stream.js'
+import type { RunHookContext, StepHookContext, WeftPlugin } from './plugin.js'
+import type { RunResult, StepResult } from './run-result.js'
+import { StepRuntime, type StepHost } from './step-runtime.js'
+import type { WorkflowPlan } from './workflow-plan.js'
+
+/** How a run reacts to a failed step. @public */
+export type FailurePolicy = 'failFast' | 'continue'
+
+/** @internal */
+export interface RunServices {
+  readonly store: RunStore
+  readonly executor: Executor
+  readonly clock: Clock
+  readonly bus: EventBus
+  readonly telemetry: Telemetry | undefined
+  readonly plugins: readonly WeftPlugin[]
+}
+
+/** @internal */
+export interface RunSettings {
+  readonly runId: string
+  readonly seed: number
+  readonly input: unknown
+  readonly concurrency: number
+  readonly failurePolicy: FailurePolicy
+  readonly signal: AbortSignal | undefined
+}
+
+// Step status codes (per step, for the result).
+const NOT_RUN = 0
+const RUNNING = 1
+const SUCCEEDED = 2
+const FAILED = 3
+const SKIPPED = 4
+const CANCELLED = 5
+const statusNames: StepResult['status'][] = ['not-run', 'not-run', 'succeeded', 'failed', 'skipped', 'cancelled']
+
+/**
+ * One run: drives the scheduler, hands steps to the executor, journals every state change
+ * before acting on it or reporting it, and settles the result.
+ *
+ * Journal-before-act: events are collected in a batch and appended with one store call; the
+ * bodies of steps whose `step.started` is in that batch are launched only once the append has
+ * completed (synchronously for the memory store). While an append is in flight, new events
+ * accumulate into the next batch (group commit).
+ * @internal
+ */
+export class RunExecution implements StepHost {
+  readonly runId: string
+  readonly workflowId: string
+  readonly seed: number
+  readonly result: Promise<RunResult>
+
+  private readonly scheduler: Scheduler
+  private readonly steps: Workflow['steps']
+  private readonly status: Uint8Array
+  private readonly attempts: Int32Array
+  private readonly outputs: unknown[]
+  private readonly errors = new Map<number, SerializedError>()
+  private readonly reasons = new Map<number, string>()
+  private readonly controllers = new Map<number, AbortController>()
+  private readonly streams = new Set<EventStream>()
+  private readonly beforeStep: WeftPlugin[]
+  private readonly afterStep: WeftPlugin[]
+
+  private seq = 0
+  private committedSeq = 0
+  private batch: JournalEvent[] = []
+  private launches: number[] = []
+  // Spare buffers for the synchronous commit path (memory store), so a commit allocates nothing.
+  private spareBatch: JournalEvent[] = []
+  private spareLaunches: number[] = []
+  private flushing = false
+  private begun = false
+  private stopping: 'failed' | 'cancelled' | undefined
+  private cancelReason = ''
+  private finished = false
+  private failedCount = 0
+  private startedAt = 0
+  private resolveResult!: (result: RunResult) => void
+  private rejectResult!: (error: unknown) => void
+  private detachSignal: (() => void) | undefined
+  private infrastructureFailed = false
+  private resultSettled = false
+
+  constructor(
+    private readonly services: RunServices,
+    private readonly workflow: Workflow,
+    private readonly plan: WorkflowPlan,
+    private readonly settings: RunSettings,
+  ) {
+    this.runId = settings.runId
+    this.workflowId = workflow.id
+    this.seed = settings.seed
+    this.steps = workflow.steps
+    const n = workflow.steps.length
+    this.scheduler = new Scheduler(plan.schedule, { concurrency: settings.concurrency })
+    this.status = new Uint8Array(n)
+    this.attempts = new Int32Array(n)
+    this.outputs = new Array<unknown>(n)
+    this.beforeStep = services.plugins.filter((p) => p.beforeStep !== undefined)
+    this.afterStep = services.plugins.filter((p) => p.afterStep !== undefined)
+    this.result = new Promise<RunResult>((resolve, reject) => {
+      this.resolveResult = resolve
+      this.rejectResult = reject
+    })
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Creates the run in the store, journals `run.started`, runs `onRunStart` hooks, then schedules. */
+  async begin(): Promise<void> {
+    const { store, clock } = this.services
+    const wf = this.workflow
+    try {
+      this.startedAt = clock.now()
+      await store.create({ runId: this.runId, workflowId: wf.id, version: wf.version, fingerprint: wf.fingerprint, createdAt: this.startedAt })
+      const started: JournalEvent = {
+        seq: ++this.seq,
+        at: this.startedAt,
+        runId: this.runId,
+        type: 'run.started',
+        workflowId: wf.id,
+        version: wf.version,
+        fingerprint: wf.fingerprint,
+        input: this.settings.input,
+        seed: this.seed,
+      }
+      await store.append(this.runId, [started])
+      this.committedSeq = this.seq
+      this.report(started)
+      for (const plugin of this.services.plugins) if (plugin.onRunStart !== undefined) await plugin.onRunStart(this.hookContext(plugin))
+    } catch (error) {
+      if (this.seq === 0 || this.committedSeq === 0) return this.abortInfrastructure(error)
+      this.failRun(error)
+      return
+    }
+    this.begun = true
+    const signal = this.settings.signal
+    if (signal !== undefined) {
+      const onAbort = (): void => this.cancel(reasonText(signal.reason, 'signal aborted'))
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.detachSignal = () => signal.removeEventListener('abort', onAbort)
+      if (signal.aborted) return this.cancel(reasonText(signal.reason, 'signal aborted'))
+    }
+    if (this.stopping === 'cancelled') return this.stop('cancelled', this.cancelReason)
+    this.drive()
+  }
+
+  /** Cancels the run: running steps are aborted and recorded as cancelled, nothing new starts. */
+  cancel(reason = 'cancelled by caller'): void {
+    if (this.finished || this.stopping !== undefined) return
+    if (!this.begun) {
+      this.stopping = 'cancelled'
+      this.cancelReason = reason
+      return
+    }
+    this.stop('cancelled', reason)
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  private drive(): void {
+    if (this.stopping === undefined && !this.finished) this.pump()
+    this.flush()
+  }
+
+  private pump(): void {
+    const scheduler = this.scheduler
+    for (;;) {
+      for (let b = scheduler.takeBlocked(); b >= 0; b = scheduler.takeBlocked()) {
+        const blocker = scheduler.blocker(b)
+        this.skip(b, this.status[blocker] === FAILED ? 'dependency-failed' : 'dependency-skipped', this.steps[blocker]!.id)
+      }
+      const i = scheduler.take()
+      if (i < 0) break
+      const step = this.steps[i]!
+      if (step.when !== undefined) {
+        let go: boolean
+        try {
+          go = step.when({ input: this.settings.input, deps: this.depsOf(i) }) === true
+        } catch (error) {
+          this.attempts[i] = 1
+          this.status[i] = RUNNING
+          this.fail(i, 1, error)
+          if (this.stopping !== undefined) return
+          continue
+        }
+        if (!go) {
+          this.skip(i, 'condition', undefined)
+          continue
+        }
+      }
+      const attempt = ++this.attempts[i]!
+      this.status[i] = RUNNING
+      this.record({ seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'step.started', stepId: step.id, attempt })
+      this.launches.push(i)
+    }
+    if (scheduler.done && !this.finished) this.finish()
+  }
+
+  private skip(i: number, reason: 'condition' | 'dependency-skipped' | 'dependency-failed', dependency: string | undefined): void {
+    this.status[i] = SKIPPED
+    this.reasons.set(i, reason)
+    const event: JournalEvent =
+      dependency === undefined
+        ? { seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'step.skipped', stepId: this.steps[i]!.id, reason }
+        : { seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'step.skipped', stepId: this.steps[i]!.id, reason, dependency }
+    this.record(event)
+    this.scheduler.settle(i, false)
+  }
+
+  private depsOf(i: number): Record<string, unknown> {
+    const { predOffsets, preds, ids } = this.workflow.graph
+    // A null-prototype object starts in dictionary mode: no hidden-class transition per distinct
+    // step id (which made a chain of 1,000 differently named steps megamorphic).
+    const deps: Record<string, unknown> = Object.create(null)
+    for (let k = predOffsets[i]!, end = predOffsets[i + 1]!; k < end; k++) {
+      const p = preds[k]!
+      deps[ids[p]!] = this.outputs[p]
+    }
+    return deps
+  }
+
+  // ---------------------------------------------------------------- executing
+
+  private launch(i: number): void {
+    const attempt = this.attempts[i]!
+    if (this.status[i] !== RUNNING) return
+    const step = this.steps[i]!
+    const ctx = new StepRuntime(this, i, step.id, attempt, this.settings.input, this.depsOf(i))
+    if (this.beforeStep.length > 0) {
+      this.runStepHooks(this.beforeStep, i, attempt, undefined).then(
+        () => this.execute(i, attempt, ctx),
+        (error) => this.onError(i, attempt, error),
+      )
+    } else {
+      this.execute(i, attempt, ctx)
+    }
+  }
+
+  private execute(i: number, attempt: number, ctx: StepRuntime): void {
+    if (!this.isCurrent(i, attempt)) return
+    let pending: Promise<unknown>
+    try {
+      pending = this.services.executor.execute({ step: this.steps[i]!, ctx })
+    } catch (error) {
+      pending = Promise.reject(error)
+    }
+    pending.then(
+      (value) => this.onValue(i, attempt, value),
+      (error) => this.onError(i, attempt, error),
+    )
+  }
+
+  private isCurrent(i: number, attempt: number): boolean {
+    return this.status[i] === RUNNING && this.attempts[i] === attempt && !this.finished
+  }
+
+  private onValue(i: number, attempt: number, value: unknown): void {
+    if (!this.isCurrent(i, attempt)) return // late result of an abandoned attempt: discarded
+    if (!this.plan.validators[i]!.Check(value)) {
+      const step = this.steps[i]!
+      this.onError(i, attempt, new ContractViolation({ workflowId: this.workflowId, stepId: step.id, direction: 'step-output', issues: issuesOf(step.output, value) }))
+      return
+    }
+    if (this.afterStep.length > 0) {
+      this.runStepHooks(this.afterStep, i, attempt, value).then(
+        () => this.succeed(i, attempt, value),
+        (error) => this.onError(i, attempt, error),
+      )
+      return
+    }
+    this.succeed(i, attempt, value)
+  }
+
+  private succeed(i: number, attempt: number, value: unknown): void {
+    if (!this.isCurrent(i, attempt)) return
+    this.status[i] = SUCCEEDED
+    this.outputs[i] = value
+    this.controllers.delete(i)
+    this.record({ seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'step.succeeded', stepId: this.steps[i]!.id, attempt, output: value })
+    this.scheduler.settle(i, true)
+    this.drive()
+  }
+
+  private onError(i: number, attempt: number, error: unknown): void {
+    if (!this.isCurrent(i, attempt)) return
+    this.fail(i, attempt, error)
+    this.drive()
+  }
+
+  private fail(i: number, attempt: number, error: unknown): void {
+    const serialized = serializeError(error)
+    this.status[i] = FAILED
+    this.errors.set(i, serialized)
+    this.failedCount++
+    this.controllers.delete(i)
+    this.record({ seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'step.failed', stepId: this.steps[i]!.id, attempt, error: serialized, willRetry: false })
+    this.scheduler.settle(i, false)
+    if (this.settings.failurePolicy === 'failFast') this.stop('failed', `step "${this.steps[i]!.id}" failed`)
+  }
+
+  /** Stops the run: records every running step as cancelled, aborts their signals, ends the run. */
+  private stop(kind: 'failed' | 'cancelled', reason: string): void {
+    if (this.finished) return
+    this.stopping = kind
+    this.cancelReason = reason
+    const now = this.services.clock.now()
+    for (let i = 0; i < this.status.length; i++) {
+      if (this.status[i] !== RUNNING) continue
+      this.status[i] = CANCELLED
+      this.reasons.set(i, reason)
+      const stepId = this.steps[i]!.id
+      const cancelled = new CancelledError({ runId: this.runId, stepId, reason })
+      this.errors.set(i, serializeError(cancelled))
+      this.record({ seq: ++this.seq, at: now, runId: this.runId, type: 'step.cancelled', stepId, attempt: this.attempts[i]!, reason })
+      this.controllers.get(i)?.abort(cancelled)
+    }
+    this.controllers.clear()
+    this.finish()
+    this.flush()
+  }
+
+  // ---------------------------------------------------------------- ending
+
+  private finish(): void {
+    if (this.finished) return
+    this.finished = true
+    this.detachSignal?.()
+    const at = this.services.clock.now()
+    if (this.stopping === 'cancelled') {
+      this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.cancelled', reason: this.cancelReason })
+      return
+    }
+    if (this.failedCount > 0) {
+      const failedSteps: string[] = []
+      let cause: SerializedError | undefined
+      for (let i = 0; i < this.status.length; i++) {
+        if (this.status[i] === FAILED) {
+          failedSteps.push(this.steps[i]!.id)
+          cause ??= this.errors.get(i)
+        }
+      }
+      const error = serializeError(new RunFailedError({ runId: this.runId, workflowId: this.workflowId, failedSteps }))
+      this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.failed', error: cause === undefined ? error : { ...error, cause } })
+      return
+    }
+    let output: unknown
+    try {
+      output = this.computeOutput()
+    } catch (error) {
+      this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.failed', error: serializeError(error) })
+      return
+    }
+    this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.succeeded', output })
+  }
+
+  private computeOutput(): unknown {
+    const wf = this.workflow
+    // Null prototype: a dictionary from the start, no hidden-class transition per step id.
+    const steps: Record<string, unknown> = Object.create(null)
+    for (let i = 0; i < this.status.length; i++) if (this.status[i] === SUCCEEDED) steps[this.steps[i]!.id] = this.outputs[i]
+    const output = wf.result === undefined ? steps : wf.result({ input: this.settings.input, steps })
+    if (wf.output !== undefined) {
+      const issues = issuesOf(wf.output, output)
+      if (issues.length > 0) throw new ContractViolation({ workflowId: wf.id, direction: 'workflow-output', issues })
+    }
+    return output
+  }
+
+  /** A failure outside any step after the run started (a hook threw): the run fails. */
+  private failRun(error: unknown): void {
+    if (this.finished) return
+    this.finished = true
+    this.stopping = 'failed'
+    this.record({ seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'run.failed', error: serializeError(error) })
+    this.flush()
+  }
+
+  /** The store failed: nothing more can be journaled, so nothing more may happen. */
+  private abortInfrastructure(error: unknown): void {
+    if (this.infrastructureFailed) return
+    this.infrastructureFailed = true
+    this.finished = true
+    this.detachSignal?.()
+    for (const controller of this.controllers.values()) controller.abort(error)
+    this.controllers.clear()
+    for (const stream of this.streams) stream.end(error)
+    this.streams.clear()
+    this.rejectResult(error)
+  }
+
+  private async settleResult(terminal: JournalEvent): Promise<void> {
+    const result = this.buildResult(terminal)
+    const plugins = this.services.plugins
+    for (const plugin of plugins) {
+      if (plugin.onRunEnd === undefined) continue
+      try {
+        await plugin.onRunEnd({ ...this.hookContext(plugin), result })
+      } catch (error) {
+        this.report({ type: 'engine.warning', runId: this.runId, at: this.services.clock.now(), message: `plugin "${plugin.name}" onRunEnd failed`, error: serializeError(error) })
+      }
+    }
+    this.flush() // records made by onRunEnd hooks
+    this.resultSettled = true
+    for (const stream of this.streams) stream.end()
+    this.streams.clear()
+    this.resolveResult(result)
+  }
+
+  private buildResult(terminal: JournalEvent): RunResult {
+    const base = { runId: this.runId, workflowId: this.workflowId, startedAt: this.startedAt, endedAt: terminal.at }
+    let steps: Record<string, StepResult> | undefined
+    const self = this
+    const result =
+      terminal.type === 'run.succeeded'
+        ? { ...base, status: 'succeeded' as const, output: terminal.output }
+        : terminal.type === 'run.failed'
+          ? { ...base, status: 'failed' as const, error: terminal.error }
+          : {
+              ...base,
+              status: 'cancelled' as const,
+              error: serializeError(new CancelledError({ runId: this.runId, reason: terminal.type === 'run.cancelled' ? terminal.reason : '' })),
+            }
+    Object.defineProperty(result, 'steps', {
+      enumerable: true,
+      get() {
+        steps ??= self.stepResults()
+        return steps
+      },
+    })
+    return result as RunResult
+  }
+
+  private stepResults(): Record<string, StepResult> {
+    const out: Record<string, StepResult> = {}
+    for (let i = 0; i < this.status.length; i++) {
+      const code = this.status[i]!
+      const entry: { -readonly [K in keyof StepResult]: StepResult[K] } = { status: statusNames[code]!, attempts: this.attempts[i]! }
+      if (code === SUCCEEDED) entry.output = this.outputs[i]
+      const error = this.errors.get(i)
+      if (error !== undefined) entry.error = error
+      const reason = this.reasons.get(i)
+      if (reason !== undefined) entry.reason = reason
+      out[this.steps[i]!.id] = entry
+    }
+    return out
+  }
+
+  // ---------------------------------------------------------------- journal
+
+  private record(event: JournalEvent): void {
+    this.batch.push(event)
+  }
+
+  /** Appends the pending batch, then reports it and launches the steps it started. */
+  private flush(): void {
+    if (this.flushing) return
+    this.flushing = true
+    while (this.batch.length > 0) {
+      const events = this.batch
+      const launches = this.launches
+      this.batch = this.spareBatch
+      this.launches = this.spareLaunches
+      let pending: void | Promise<void>
+      try {
+        pending = this.services.store.append(this.runId, events)
+      } catch (error) {
+        this.flushing = false
+        return this.abortInfrastructure(error)
+      }
+      if (pending !== undefined) {
+        // Asynchronous store: these buffers stay with the pending append; use fresh spares.
+        this.spareBatch = []
+        this.spareLaunches = []
+        pending.then(
+          () => {
+            this.flushing = false
+            this.committed(events, launches)
+            this.flush()
+          },
+          (error) => {
+            this.flushing = false
+            this.abortInfrastructure(error)
+          },
+        )
+        return
+      }
+      this.committed(events, launches)
+      // The store has copied what it keeps (the memory store keeps the event objects, not the array).
+      events.length = 0
+      launches.length = 0
+      this.spareBatch = events
+      this.spareLaunches = launches
+    }
+    this.flushing = false
+  }
+
+  private committed(events: JournalEvent[], launches: number[]): void {
+    if (this.infrastructureFailed) return
+    this.committedSeq = events[events.length - 1]!.seq
+    for (const event of events) this.report(event)
+    for (const i of launches) this.launch(i)
+    const last = events[events.length - 1]!
+    if (last.type === 'run.succeeded' || last.type === 'run.failed' || last.type === 'run.cancelled') void this.settleResult(last)
+  }
+
+  private report(event: WeftEvent): void {
+    this.services.bus.emit(event)
+    this.services.telemetry?.event(event)
+    if (this.streams.size > 0) for (const stream of this.streams) stream.push(event)
+  }
+
+  // ---------------------------------------------------------------- StepHost
+
+  now(): number {
+    return this.services.clock.now()
+  }
+
+  sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return this.services.clock.sleep(ms, signal)
+  }
+
+  signalFor(i: number, attempt: number): AbortSignal {
+    let controller = this.controllers.get(i)
+    if (controller === undefined) {
+      controller = new AbortController()
+      if (this.isCurrent(i, attempt)) this.controllers.set(i, controller)
+      else controller.abort(new CancelledError({ runId: this.runId, stepId: this.steps[i]!.id, reason: this.cancelReason || 'attempt is over' }))
+    }
+    return controller.signal
+  }
+
+  log(event: StepLogEvent): void {
+    this.report(event)
+  }
+
+  // ---------------------------------------------------------------- subscriptions and hooks
+
+  /** Opens a live event stream starting after the last committed event. */
+  subscribe(): EventStream {
+    const stream = new EventStream(this.committedSeq, (s) => this.streams.delete(s))
+    if (this.resultSettled || this.infrastructureFailed) stream.end()
+    else this.streams.add(stream)
+    return stream
+  }
+
+  private hookContext(plugin: WeftPlugin, stepId?: string): RunHookContext {
+    return {
+      runId: this.runId,
+      workflow: this.workflow,
+      input: this.settings.input,
+      seed: this.seed,
+      record: (name, data) => {
+        this.record({
+          seq: ++this.seq,
+          at: this.services.clock.now(),
+          runId: this.runId,
+          type: 'plugin.recorded',
+          plugin: plugin.name,
+          name,
+          ...(stepId === undefined ? {} : { stepId }),
+          data,
+        })
+      },
+    }
+  }
+
+  private async runStepHooks(plugins: readonly WeftPlugin[], i: number, attempt: number, output: unknown): Promise<void> {
+    const stepId = this.steps[i]!.id
+    for (const plugin of plugins) {
+      const ctx: StepHookContext = { ...this.hookContext(plugin, stepId), stepId, attempt }
+      if (output === undefined) await plugin.beforeStep!(ctx)
+      else await plugin.afterStep!({ ...ctx, output })
+    }
+  }
+}
+
+function reasonText(reason: unknown, fallback: string): string {
+  if (reason instanceof Error) return reason.message
+  if (typeof reason === 'string') return reason
+  return fallback
+}

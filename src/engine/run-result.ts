@@ -1,0 +1,44 @@
+import type { SerializedError } from '../errors/index.js'
+
+/**
+ * How one step ended.
+ * @public
+ */
+export interface StepResult {
+  /** `not-run`: never started because the run stopped first. */
+  readonly status: 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'not-run'
+  /** Attempts started. */
+  readonly attempts: number
+  /** Output, when succeeded. */
+  readonly output?: unknown
+  /** Error of the last attempt, when failed or cancelled. */
+  readonly error?: SerializedError
+  /** Why the step was skipped or cancelled. */
+  readonly reason?: string
+}
+
+/** Fields every {@link RunResult} has. @public */
+export interface RunResultBase {
+  /** Run id. */
+  readonly runId: string
+  /** Workflow id. */
+  readonly workflowId: string
+  /** Every step's end, by step id (computed on first access). */
+  readonly steps: Readonly<Record<string, StepResult>>
+  /** Start time on the engine's clock (ms). */
+  readonly startedAt: number
+  /** End time on the engine's clock (ms). */
+  readonly endedAt: number
+}
+
+/**
+ * How a run ended. Narrow on `status` to reach `output` (succeeded) or `error` (failed,
+ * cancelled). A run result is returned, not thrown: a failed workflow is a normal outcome.
+ * @public
+ */
+export type RunResult<O = unknown> = RunResultBase &
+  (
+    | { readonly status: 'succeeded'; readonly output: O }
+    | { readonly status: 'failed'; readonly error: SerializedError }
+    | { readonly status: 'cancelled'; readonly error: SerializedError }
+  )

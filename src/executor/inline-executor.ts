@@ -1,0 +1,18 @@
+import type { Executor, StepTask } from './port.js'
+
+/**
+ * Runs step bodies in the engine's own thread — no serialization, no overhead. The default.
+ * @public
+ */
+export function inlineExecutor(): Executor {
+  return {
+    execute(task: StepTask): Promise<unknown> {
+      try {
+        const result = task.step.run(task.ctx)
+        return result instanceof Promise ? result : Promise.resolve(result)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    },
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Weft: typed, deterministic, durable workflows for Node.js.
+ * @packageDocumentation
+ */
+export * from './errors/index.js'
+export * from './contract/index.js'
+export * from './graph/index.js'
+export * from './journal/index.js'
+export * from './runtime/index.js'
+export * from './scheduler/index.js'
+export * from './workflow/index.js'
+export * from './store/index.js'
+export * from './telemetry/index.js'
+export * from './executor/index.js'
+export * from './engine/index.js'

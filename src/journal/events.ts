@@ -1,0 +1,93 @@
+import Type, { type Static } from 'typebox'
+
+const SerializedErrorSchema = Type.Cyclic(
+  {
+    Error: Type.Object({
+      name: Type.String(),
+      message: Type.String(),
+      code: Type.Optional(Type.String()),
+      data: Type.Optional(Type.Unknown()),
+      stack: Type.Optional(Type.String()),
+      cause: Type.Optional(Type.Ref('Error')),
+    }),
+  },
+  'Error',
+)
+
+const base = {
+  /** Position of the event in its run's journal, from 1, without gaps. */
+  seq: Type.Integer({ minimum: 1 }),
+  /** Time of the event on the engine's clock (ms). */
+  at: Type.Number(),
+  /** Run the event belongs to. */
+  runId: Type.String({ minLength: 1 }),
+}
+const step = { ...base, stepId: Type.String({ minLength: 1 }) }
+
+/** TypeBox schemas of every journal event, keyed by event type. @public */
+export const JournalEventSchemas = {
+  'run.started': Type.Object({
+    ...base,
+    type: Type.Literal('run.started'),
+    workflowId: Type.String(),
+    version: Type.String(),
+    fingerprint: Type.String(),
+    input: Type.Unknown(),
+    seed: Type.Integer(),
+    parentRunId: Type.Optional(Type.String()),
+  }),
+  'step.started': Type.Object({ ...step, type: Type.Literal('step.started'), attempt: Type.Integer({ minimum: 1 }) }),
+  'step.succeeded': Type.Object({
+    ...step,
+    type: Type.Literal('step.succeeded'),
+    attempt: Type.Integer({ minimum: 1 }),
+    output: Type.Unknown(),
+  }),
+  'step.failed': Type.Object({
+    ...step,
+    type: Type.Literal('step.failed'),
+    attempt: Type.Integer({ minimum: 1 }),
+    error: SerializedErrorSchema,
+    willRetry: Type.Boolean(),
+    delayMs: Type.Optional(Type.Number({ minimum: 0 })),
+  }),
+  'step.skipped': Type.Object({
+    ...step,
+    type: Type.Literal('step.skipped'),
+    reason: Type.Union([Type.Literal('condition'), Type.Literal('dependency-skipped'), Type.Literal('dependency-failed')]),
+    dependency: Type.Optional(Type.String()),
+  }),
+  'step.cancelled': Type.Object({
+    ...step,
+    type: Type.Literal('step.cancelled'),
+    attempt: Type.Integer({ minimum: 1 }),
+    reason: Type.String(),
+  }),
+  'plugin.recorded': Type.Object({
+    ...base,
+    type: Type.Literal('plugin.recorded'),
+    plugin: Type.String(),
+    name: Type.String(),
+    stepId: Type.Optional(Type.String()),
+    data: Type.Unknown(),
+  }),
+  'run.succeeded': Type.Object({ ...base, type: Type.Literal('run.succeeded'), output: Type.Unknown() }),
+  'run.failed': Type.Object({ ...base, type: Type.Literal('run.failed'), error: SerializedErrorSchema }),
+  'run.cancelled': Type.Object({ ...base, type: Type.Literal('run.cancelled'), reason: Type.String() }),
+} as const
+
+/** Schema of any journal event (a union over {@link JournalEventSchemas}). @public */
+export const JournalEventSchema = Type.Union(Object.values(JournalEventSchemas))
+
+/** Map from event type to its TypeScript shape. @public */
+export type JournalEventMap = { [K in keyof typeof JournalEventSchemas]: Static<(typeof JournalEventSchemas)[K]> }
+/** The type tag of a journal event. @public */
+export type JournalEventType = keyof JournalEventMap
+/** One record of a run's append-only journal. @public */
+export type JournalEvent = JournalEventMap[JournalEventType]
+/** A journal event of one type. @public */
+export type JournalEventOf<K extends JournalEventType> = JournalEventMap[K]
+/** Terminal statuses a run can end in. @public */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled'
+/** Event types that end a run. @public */
+export const terminalEventTypes: ReadonlySet<JournalEventType> = new Set(['run.succeeded', 'run.failed', 'run.cancelled'])

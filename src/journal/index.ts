@@ -1,0 +1,14 @@
+/**
+ * The journal: the typed, append-only events every run records, with their TypeBox schemas.
+ * @packageDocumentation
+ */
+export {
+  JournalEventSchemas,
+  JournalEventSchema,
+  terminalEventTypes,
+  type JournalEvent,
+  type JournalEventMap,
+  type JournalEventOf,
+  type JournalEventType,
+  type RunStatus,
+} from './events.js'

@@ -1,0 +1,31 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+
+/**
+ * Where fresh run ids and seeds come from when the caller gives none. The only source of
+ * non-reproducible values the engine uses; inject a fixed one to make ids reproducible.
+ * @public
+ */
+export interface Entropy {
+  /** A new unique run id. */
+  runId(): string
+  /** A new 32-bit run seed. */
+  seed(): number
+}
+
+/**
+ * Cryptographic entropy from `node:crypto`. The engine's default.
+ * @public
+ */
+export const systemEntropy: Entropy = {
+  runId: () => randomUUID(),
+  seed: () => randomBytes(4).readUInt32LE(0),
+}
+
+/**
+ * Reproducible entropy for tests: run ids `run-1`, `run-2`, … and seeds from a counter.
+ * @public
+ */
+export function sequentialEntropy(prefix = 'run', firstSeed = 1): Entropy {
+  let n = 0
+  return { runId: () => `${prefix}-${++n}`, seed: () => firstSeed + n }
+}

@@ -1,0 +1,20 @@
+import type { JournalEvent, RunStatus } from '../journal/index.js'
+
+/**
+ * The status a run has after `event`, or `undefined` when the event does not change it.
+ * @internal
+ */
+export function statusAfter(event: JournalEvent): RunStatus | undefined {
+  switch (event.type) {
+    case 'run.succeeded':
+      return 'succeeded'
+    case 'run.failed':
+      return 'failed'
+    case 'run.cancelled':
+      return 'cancelled'
+    case 'run.started':
+      return 'running'
+    default:
+      return undefined
+  }
+}

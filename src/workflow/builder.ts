@@ -1,0 +1,136 @@
+import type { Static, TSchema } from 'typebox'
+import type { Duration } from '../runtime/index.js'
+import { defineWorkflow, type StepSpec } from './define-workflow.js'
+import type { StepContext, WhenContext } from './step-context.js'
+import type { Workflow } from './workflow.js'
+
+/** Outputs of the steps named in `N`, from the accumulated step map `S`. @public */
+export type DepsOf<S, N extends keyof S> = { readonly [K in N]: S[K] }
+
+/** Rejects an id already used in `S` at compile time. @public */
+export type NewStepId<Id extends string, S> = string extends Id
+  ? unknown
+  : Id extends keyof S
+    ? { readonly 'duplicate step id': Id }
+    : unknown
+
+/**
+ * Options of one step. `N` is the union of the ids in `needs`; the body's `deps` holds exactly
+ * their outputs.
+ * @public
+ */
+export interface StepOptions<I, S, N extends keyof S & string, O extends TSchema> {
+  /**
+   * Ids of earlier steps whose outputs this step needs. Naming an unknown step is a compile
+   * error (and a {@link WorkflowDefinitionError} at run time).
+   * @defaultValue `[]`
+   */
+  readonly needs?: readonly N[]
+  /** TypeBox contract of the output; checked after every run of the body. */
+  readonly output: O
+  /**
+   * The step body. Its return value must satisfy `output`.
+   * @example
+   * ```ts
+   * run: async ({ deps, signal }) => ({ ok: await test(deps.build.artifact, { signal }) })
+   * ```
+   */
+  readonly run: (ctx: StepContext<I, DepsOf<S, N>>) => Static<O> | Promise<Static<O>>
+  /** When given and false, the step is skipped, and so are the steps that need it. */
+  readonly when?: (ctx: WhenContext<I, DepsOf<S, N>>) => boolean
+  /**
+   * Expected duration, used for critical-path ranking and `plan`.
+   * @defaultValue 1 ms (so the critical path counts steps)
+   */
+  readonly estimate?: Duration
+  /**
+   * Scheduling priority; higher runs first among ready steps.
+   * @defaultValue 0
+   */
+  readonly priority?: number
+  /** Free text for plans and reports. */
+  readonly description?: string
+  /** Plugin settings, opaque to the engine. */
+  readonly meta?: Readonly<Record<string, unknown>>
+}
+
+/**
+ * Options of {@link workflow}.
+ * @public
+ */
+export interface WorkflowOptions<In extends TSchema, Out extends TSchema | undefined> {
+  /** Version label recorded with every run. @defaultValue `'1'` */
+  readonly version?: string
+  /** Input contract. When omitted the workflow takes no input. */
+  readonly input?: In
+  /** Output contract, checked when the run succeeds. */
+  readonly output?: Out
+}
+
+/** Output type of a built workflow: the output contract's type, else the map of step outputs. @public */
+export type BuiltOutput<Out, S> = [Out] extends [TSchema] ? Static<Out> : Partial<S>
+
+/**
+ * Fluent, typed workflow builder. Each `.step()` adds the step's output type to `S`, so later
+ * steps see their `deps` typed. Builders are immutable: every call returns a new builder.
+ * @public
+ */
+export class WorkflowBuilder<I, Out extends TSchema | undefined, S> {
+  /** @internal */
+  constructor(
+    private readonly id: string,
+    private readonly options: WorkflowOptions<TSchema, Out>,
+    private readonly specs: readonly StepSpec[],
+  ) {}
+
+  /**
+   * Adds a step.
+   * @param id - Unique step id (letters, digits, `_ . : -`).
+   * @param options - See {@link StepOptions}.
+   */
+  step<const Id extends string, O extends TSchema, const N extends keyof S & string = never>(
+    id: Id & NewStepId<Id, S>,
+    options: StepOptions<I, S, N, O>,
+  ): WorkflowBuilder<I, Out, S & { readonly [K in Id]: Static<O> }> {
+    return new WorkflowBuilder(this.id, this.options, [...this.specs, { ...options, id }])
+  }
+
+  /**
+   * Validates the definition and returns the immutable {@link Workflow}. Throws a
+   * {@link WorkflowDefinitionError} listing every problem.
+   * @param result - Derives the workflow output from the input and the step outputs. Without it
+   *   the output is the map of step outputs (steps that were skipped are absent).
+   */
+  build(): Workflow<I, BuiltOutput<Out, S>, S>
+  build<R extends [Out] extends [TSchema] ? Static<Out> : unknown>(
+    result: (ctx: { readonly input: I; readonly steps: Partial<S> }) => R,
+  ): Workflow<I, R, S>
+  build(result?: (ctx: { readonly input: I; readonly steps: Partial<S> }) => unknown): Workflow<I, unknown, S> {
+    return defineWorkflow({
+      id: this.id,
+      version: this.options.version,
+      input: this.options.input,
+      output: this.options.output,
+      result,
+      steps: this.specs,
+    }) as Workflow<I, unknown, S>
+  }
+}
+
+/**
+ * Starts a typed workflow definition.
+ * @example
+ * ```ts
+ * const hello = workflow('hello', { input: Type.Object({ name: Type.String() }) })
+ *   .step('greet', { output: Type.String(), run: ({ input }) => `hello ${input.name}` })
+ *   .step('shout', { needs: ['greet'], output: Type.String(), run: ({ deps }) => deps.greet.toUpperCase() })
+ *   .build()
+ * ```
+ * @public
+ */
+export function workflow<In extends TSchema = TSchema, Out extends TSchema | undefined = undefined>(
+  id: string,
+  options: WorkflowOptions<In, Out> = {},
+): WorkflowBuilder<[In] extends [TSchema] ? (TSchema extends In ? undefined : Static<In>) : undefined, Out, {}> {
+  return new WorkflowBuilder(id, options, [])
+}

@@ -1,0 +1,203 @@
+import Type, { type TSchema } from 'typebox'
+import { compile, isContract } from '../contract/index.js'
+import { findCycle, indexGraph } from '../graph/index.js'
+import { parseDuration } from '../runtime/index.js'
+import { WorkflowDefinitionError, type DefinitionProblem } from './definition-error.js'
+import { fingerprintOf } from './fingerprint.js'
+import type { StepDefinition, Workflow } from './workflow.js'
+
+/**
+ * A workflow definition in plain, untyped form: what the builder collects and what
+ * declarative loaders produce. {@link defineWorkflow} validates it.
+ * @public
+ */
+export interface WorkflowSpec {
+  /** Workflow id. */
+  readonly id: unknown
+  /** Version label. @defaultValue `'1'` */
+  readonly version?: unknown
+  /** Input contract. @defaultValue accepts only `undefined` */
+  readonly input?: unknown
+  /** Output contract. */
+  readonly output?: unknown
+  /** Output mapper. */
+  readonly result?: unknown
+  /** Steps in declaration order. */
+  readonly steps: readonly StepSpec[]
+}
+
+/**
+ * One step in plain, untyped form (see {@link WorkflowSpec}).
+ * @public
+ */
+export interface StepSpec {
+  readonly id: unknown
+  readonly needs?: unknown
+  readonly output?: unknown
+  readonly run?: unknown
+  readonly when?: unknown
+  readonly estimate?: unknown
+  readonly priority?: unknown
+  readonly description?: unknown
+  readonly meta?: unknown
+}
+
+const idPattern = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$/
+const defaultInput = Type.Undefined()
+
+/** True when `id` is a valid workflow or step id. @public */
+export function isValidId(id: unknown): id is string {
+  return typeof id === 'string' && idPattern.test(id)
+}
+
+function describeId(id: unknown): string {
+  return typeof id === 'string' ? JSON.stringify(id) : `a ${id === null ? 'null' : typeof id}`
+}
+
+/**
+ * Validates a {@link WorkflowSpec} and returns the immutable {@link Workflow}. Reports every
+ * problem at once in one {@link WorkflowDefinitionError}: invalid ids, duplicate steps,
+ * unknown needs, self-dependencies, cycles (with their path), non-schema contracts and
+ * invalid options.
+ * @public
+ */
+export function defineWorkflow(spec: WorkflowSpec): Workflow {
+  const problems: DefinitionProblem[] = []
+  const workflowId = isValidId(spec.id) ? spec.id : String(spec.id)
+  if (!isValidId(spec.id)) {
+    problems.push({ path: '/id', code: 'invalid-id', message: `workflow id must match ${idPattern} (1-128 characters), got ${describeId(spec.id)}` })
+  }
+  const version = spec.version === undefined ? '1' : spec.version
+  if (typeof version !== 'string' || version.length === 0) {
+    problems.push({ path: '/version', code: 'invalid-option', message: `version must be a non-empty string, got ${describeId(version)}` })
+  }
+  const input = spec.input === undefined ? defaultInput : spec.input
+  if (!isContract(input)) problems.push({ path: '/input', code: 'invalid-contract', message: 'input must be a TypeBox schema' })
+  if (spec.output !== undefined && !isContract(spec.output)) {
+    problems.push({ path: '/output', code: 'invalid-contract', message: 'output must be a TypeBox schema' })
+  }
+  if (spec.result !== undefined && typeof spec.result !== 'function') {
+    problems.push({ path: '/result', code: 'invalid-option', message: 'result must be a function' })
+  }
+  if (!Array.isArray(spec.steps) || spec.steps.length === 0) {
+    problems.push({ path: '/steps', code: 'empty-workflow', message: 'a workflow needs at least one step' })
+  }
+  const rawSteps: readonly StepSpec[] = Array.isArray(spec.steps) ? spec.steps : []
+
+  const steps: StepDefinition[] = []
+  const seen = new Map<string, number>()
+  rawSteps.forEach((raw, position) => {
+    const at = `/steps/${position}`
+    const stepId = isValidId(raw?.id) ? raw.id : undefined
+    const label = stepId === undefined ? {} : { stepId }
+    if (stepId === undefined) {
+      problems.push({ path: `${at}/id`, code: 'invalid-id', message: `step id must match ${idPattern}, got ${describeId(raw?.id)}` })
+    } else if (seen.has(stepId)) {
+      problems.push({ path: `${at}/id`, code: 'duplicate-step', stepId, message: `duplicate step id "${stepId}" (first declared at /steps/${seen.get(stepId)})` })
+    } else {
+      seen.set(stepId, position)
+    }
+    let needs: string[] = []
+    if (raw?.needs !== undefined) {
+      if (!Array.isArray(raw.needs)) {
+        problems.push({ path: `${at}/needs`, code: 'invalid-option', ...label, message: 'needs must be an array of step ids' })
+      } else {
+        raw.needs.forEach((need: unknown, j: number) => {
+          if (typeof need !== 'string') {
+            problems.push({ path: `${at}/needs/${j}`, code: 'invalid-option', ...label, message: `a need must be a step id string, got ${describeId(need)}` })
+          } else if (need === stepId) {
+            problems.push({ path: `${at}/needs/${j}`, code: 'self-dependency', ...label, message: `step "${need}" cannot need itself` })
+          } else {
+            needs.push(need)
+          }
+        })
+        needs = [...new Set(needs)]
+      }
+    }
+    if (!isContract(raw?.output)) {
+      problems.push({ path: `${at}/output`, code: 'invalid-contract', ...label, message: 'output must be a TypeBox schema' })
+    }
+    if (typeof raw?.run !== 'function') {
+      problems.push({ path: `${at}/run`, code: 'invalid-option', ...label, message: 'run must be a function' })
+    }
+    if (raw?.when !== undefined && typeof raw.when !== 'function') {
+      problems.push({ path: `${at}/when`, code: 'invalid-option', ...label, message: 'when must be a function returning a boolean' })
+    }
+    let estimate: number | undefined
+    if (raw?.estimate !== undefined) {
+      estimate = parseDuration(raw.estimate)
+      if (estimate === undefined) {
+        problems.push({ path: `${at}/estimate`, code: 'invalid-option', ...label, message: `estimate must be a non-negative duration (ms or '30s', '5m', '46h'), got ${JSON.stringify(raw.estimate)}` })
+      }
+    }
+    const priority = raw?.priority === undefined ? 0 : raw.priority
+    if (typeof priority !== 'number' || !Number.isFinite(priority)) {
+      problems.push({ path: `${at}/priority`, code: 'invalid-option', ...label, message: `priority must be a finite number, got ${JSON.stringify(priority)}` })
+    }
+    if (raw?.meta !== undefined && (typeof raw.meta !== 'object' || raw.meta === null)) {
+      problems.push({ path: `${at}/meta`, code: 'invalid-option', ...label, message: 'meta must be an object' })
+    }
+    if (stepId !== undefined && seen.get(stepId) === position) {
+      steps.push({
+        id: stepId,
+        index: steps.length,
+        needs,
+        output: raw.output as TSchema,
+        run: raw.run as StepDefinition['run'],
+        ...(raw.when === undefined ? {} : { when: raw.when as StepDefinition['when'] }),
+        ...(estimate === undefined ? {} : { estimate }),
+        priority: typeof priority === 'number' ? priority : 0,
+        ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
+        ...(raw.meta === undefined ? {} : { meta: Object.freeze({ ...(raw.meta as object) }) }),
+      })
+    }
+  })
+
+  const { graph, unknown } = indexGraph(steps)
+  for (const { id, need } of unknown) {
+    const position = seen.get(id)!
+    const j = (rawSteps[position]!.needs as unknown[]).indexOf(need)
+    problems.push({ path: `/steps/${position}/needs/${j}`, code: 'unknown-need', stepId: id, message: `step "${id}" needs unknown step "${need}"` })
+  }
+  const cycle = findCycle(graph)
+  if (cycle !== undefined) {
+    problems.push({ path: `/steps/${seen.get(cycle[0]!)}`, code: 'cycle', stepId: cycle[0]!, cycle, message: `dependency cycle: ${cycle.join(' -> ')}` })
+  }
+  const inputSchema = input as TSchema
+  const outputSchema = spec.output as TSchema | undefined
+  // Compile every contract now: a schema that cannot compile is a definition problem, and runs pay nothing later.
+  if (problems.length === 0) {
+    const contracts: [string, TSchema | undefined, string | undefined][] = [['/input', inputSchema, undefined], ['/output', outputSchema, undefined]]
+    steps.forEach((s) => contracts.push([`/steps/${seen.get(s.id)}/output`, s.output, s.id]))
+    for (const [path, schema, stepId] of contracts) {
+      if (schema === undefined) continue
+      try {
+        compile(schema)
+      } catch (error) {
+        problems.push({ path, code: 'invalid-contract', ...(stepId === undefined ? {} : { stepId }), message: `schema does not compile: ${(error as Error).message}` })
+      }
+    }
+  }
+  if (problems.length > 0) throw new WorkflowDefinitionError(workflowId, problems)
+
+  const fingerprint = fingerprintOf({
+    id: workflowId,
+    version,
+    input: inputSchema,
+    output: outputSchema,
+    result: spec.result === undefined ? undefined : 'mapper',
+    steps: steps.map((s) => ({ id: s.id, needs: s.needs, output: s.output, when: s.when !== undefined, estimate: s.estimate, priority: s.priority })),
+  })
+  for (const step of steps) Object.freeze(step)
+  return Object.freeze({
+    id: workflowId,
+    version: version as string,
+    input: inputSchema,
+    ...(outputSchema === undefined ? {} : { output: outputSchema }),
+    ...(spec.result === undefined ? {} : { result: spec.result as Workflow['result'] }),
+    steps: Object.freeze(steps),
+    stepById: new Map(steps.map((s) => [s.id, s])),
+    graph,
+    fingerprint,
+  })
+}

@@ -1,0 +1,10 @@
+/**
+ * Workflows: the typed builder, validated immutable definitions and their fingerprints.
+ * @packageDocumentation
+ */
+export { workflow, WorkflowBuilder, type StepOptions, type WorkflowOptions, type DepsOf, type NewStepId, type BuiltOutput } from './builder.js'
+export { defineWorkflow, isValidId, type WorkflowSpec, type StepSpec } from './define-workflow.js'
+export { WorkflowDefinitionError, type DefinitionProblem } from './definition-error.js'
+export { canonicalJson, fingerprintOf } from './fingerprint.js'
+export type { StepDefinition, Workflow, WorkflowInput, WorkflowOutput, WorkflowSteps } from './workflow.js'
+export type { StepContext, StepLogger, WhenContext } from './step-context.js'
