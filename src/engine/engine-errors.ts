@@ -38,3 +38,46 @@ export class InvalidArgumentError extends WeftError<{ readonly argument: string;
     super(InvalidArgumentError.code, `Expected \`${argument}\` to be ${expected}, got \`${shown}\``, { argument, value: shown })
   }
 }
+
+/**
+ * A run was offered a definition whose fingerprint differs from the one it started with.
+ * `data.changes` names what changed. Pass `allowDefinitionChange: true` to resume anyway.
+ * @public
+ */
+export class WorkflowChangedError extends WeftError<{
+  readonly runId: string
+  readonly workflowId: string
+  readonly expected: string
+  readonly found: string
+  readonly changes: readonly { readonly kind: string; readonly stepId?: string; readonly detail: string }[]
+}> {
+  /** Stable code. */
+  static readonly code = 'WEFT_WORKFLOW_CHANGED'
+  constructor(data: WorkflowChangedError['data']) {
+    super(WorkflowChangedError.code, `run "${data.runId}" started with a different definition of "${data.workflowId}" (fingerprint ${data.expected}, now ${data.found}): ${data.changes.map((c) => c.detail).join('; ')}`, data)
+  }
+}
+
+/**
+ * Replaying a journal took a different decision than the one recorded.
+ * @public
+ */
+export class NonDeterminismError extends WeftError<{ readonly runId: string; readonly index: number; readonly expected: unknown; readonly found: unknown }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_NON_DETERMINISM'
+  constructor(data: { readonly runId: string; readonly index: number; readonly expected: unknown; readonly found: unknown }) {
+    super(NonDeterminismError.code, `run "${data.runId}" diverged from its journal at event ${data.index}: expected ${JSON.stringify(data.expected)}, found ${JSON.stringify(data.found)}`, data)
+  }
+}
+
+/**
+ * A journal cannot be resumed or replayed because it is not a run's journal (no `run.started`).
+ * @public
+ */
+export class InvalidJournalError extends WeftError<{ readonly runId: string; readonly reason: string }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_INVALID_JOURNAL'
+  constructor(runId: string, reason: string) {
+    super(InvalidJournalError.code, `run "${runId}": ${reason}`, { runId, reason })
+  }
+}

@@ -9,6 +9,10 @@ import type { WeftPlugin } from './plugin.js'
 import { RunExecution, type FailurePolicy } from './run-execution.js'
 import type { RunResult } from './run-result.js'
 import { planOf } from './workflow-plan.js'
+import { diffDefinitions, summarize as summarizeFor, type DefinitionSummary } from './definition-summary.js'
+import { InvalidJournalError, WorkflowChangedError } from './engine-errors.js'
+import { replayJournal, type ReplayReport } from './replay.js'
+import type { JournalEvent } from '../journal/index.js'
 
 /**
  * Options of {@link createEngine}. Every port has an embedded default, so
@@ -68,6 +72,25 @@ export interface StartOptions {
   /** Overrides the engine's concurrency for this run. */
   readonly concurrency?: number
   /** Overrides the engine's failure policy for this run. */
+  readonly failurePolicy?: FailurePolicy
+}
+
+/**
+ * Options of {@link Engine.resume}.
+ * @public
+ */
+export interface ResumeOptions {
+  /**
+   * Resume even when the definition's fingerprint differs from the journal's (a version
+   * migration you vouch for). Steps that no longer exist are ignored; new steps run.
+   * @defaultValue false
+   */
+  readonly allowDefinitionChange?: boolean
+  /** Aborting it cancels the run. */
+  readonly signal?: AbortSignal
+  /** Overrides the engine's concurrency for the rest of this run. */
+  readonly concurrency?: number
+  /** Overrides the engine's failure policy for the rest of this run. */
   readonly failurePolicy?: FailurePolicy
 }
 
@@ -156,6 +179,10 @@ export class Engine {
         signal: options.signal,
       },
     )
+    return this.launch(execution)
+  }
+
+  private launch<O>(execution: RunExecution): RunHandle<O> {
     this.active.add(execution)
     const done = (): void => void this.active.delete(execution)
     execution.result.then(done, done)
@@ -170,6 +197,64 @@ export class Engine {
       },
       cancel: (reason?: string) => execution.cancel(reason),
     }
+  }
+
+  /**
+   * Continues a run from its journal after a crash or a stop: steps with a recorded success
+   * are not run again (their recorded outputs, checked again against their contracts, feed
+   * their dependents); steps that had started without an end run again with the attempt count
+   * continued. A run that already ended resolves with its recorded result. Refuses a
+   * definition whose fingerprint differs from the journal's with a {@link WorkflowChangedError}
+   * naming what changed, unless `allowDefinitionChange` is set.
+   */
+  async resume<I, O, S>(runId: string, workflow: Workflow<I, O, S>, options: ResumeOptions = {}): Promise<RunHandle<O>> {
+    const wf = workflow as Workflow
+    const journal = await this.journalOf(runId, wf, options.allowDefinitionChange === true)
+    const started = journal[0] as Extract<JournalEvent, { type: 'run.started' }>
+    const execution = new RunExecution(
+      { store: this.store, executor: this.executor, clock: this.clock, bus: this.bus, telemetry: this.telemetry, plugins: this.plugins },
+      wf,
+      planOf(wf),
+      {
+        runId,
+        seed: started.seed,
+        input: started.input,
+        concurrency: options.concurrency === undefined ? (started.concurrency ?? Infinity) : checkConcurrency('concurrency', options.concurrency),
+        failurePolicy: options.failurePolicy === undefined ? (started.failurePolicy ?? this.failurePolicy) : checkPolicy('failurePolicy', options.failurePolicy),
+        signal: options.signal,
+        restored: journal,
+      },
+    )
+    return this.launch<O>(execution)
+  }
+
+  /**
+   * Re-derives every decision of a recorded run from its recorded step outcomes, without
+   * running any step body, and checks it against the journal. Throws a
+   * {@link NonDeterminismError} at the first divergence (naming the event, what was expected
+   * and what was found) and a {@link WorkflowChangedError} when the definition changed.
+   */
+  async replay(runId: string, workflow: Workflow, options: { readonly failurePolicy?: FailurePolicy } = {}): Promise<ReplayReport> {
+    const journal = await this.journalOf(runId, workflow, false)
+    return replayJournal(workflow, journal, options.failurePolicy === undefined ? this.failurePolicy : checkPolicy('failurePolicy', options.failurePolicy))
+  }
+
+  private async journalOf(runId: string, wf: Workflow, allowChange: boolean): Promise<JournalEvent[]> {
+    const journal: JournalEvent[] = []
+    for await (const event of this.store.read(runId)) journal.push(event)
+    const started = journal[0]
+    if (started === undefined || started.type !== 'run.started') throw new InvalidJournalError(runId, 'the journal does not begin with run.started')
+    if (started.workflowId !== wf.id) throw new InvalidJournalError(runId, `the journal is a run of "${started.workflowId}", not "${wf.id}"`)
+    if (started.fingerprint !== wf.fingerprint && !allowChange) {
+      throw new WorkflowChangedError({
+        runId,
+        workflowId: wf.id,
+        expected: started.fingerprint,
+        found: wf.fingerprint,
+        changes: diffDefinitions(started.definition as DefinitionSummary | undefined, summarizeFor(wf)),
+      })
+    }
+    return journal
   }
 
   /** Starts a run and waits for its result. */

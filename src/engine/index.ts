@@ -2,8 +2,10 @@
  * The engine: runs workflows through the ports, journaling every state change.
  * @packageDocumentation
  */
-export { createEngine, Engine, type EngineOptions, type StartOptions, type RunHandle, type StartArgs } from './engine.js'
+export { createEngine, Engine, type EngineOptions, type StartOptions, type RunHandle, type StartArgs, type ResumeOptions } from './engine.js'
 export type { FailurePolicy } from './run-execution.js'
 export type { RunResult, RunResultBase, StepResult } from './run-result.js'
 export type { WeftPlugin, RunHookContext, StepHookContext } from './plugin.js'
-export { CancelledError, RunFailedError, InvalidArgumentError } from './engine-errors.js'
+export { CancelledError, RunFailedError, InvalidArgumentError, WorkflowChangedError, NonDeterminismError, InvalidJournalError } from './engine-errors.js'
+export type { ReplayReport } from './replay.js'
+export type { DefinitionChange } from './definition-summary.js'

@@ -13,6 +13,7 @@ import type { RunHookContext, StepHookContext, WeftPlugin } from './plugin.js'
 import type { RunResult, StepResult } from './run-result.js'
 import { StepRuntime, type StepHost } from './step-runtime.js'
 import type { WorkflowPlan } from './workflow-plan.js'
+import { summarize } from './definition-summary.js'
 
 /** How a run reacts to a failed step. @public */
 export type FailurePolicy = 'failFast' | 'continue'
@@ -35,6 +36,8 @@ export interface RunSettings {
   readonly concurrency: number
   readonly failurePolicy: FailurePolicy
   readonly signal: AbortSignal | undefined
+  /** For resume: the journal so far (starting with `run.started`). */
+  readonly restored?: readonly JournalEvent[]
 }
 
 // Step status codes (per step, for the result).
@@ -124,25 +127,32 @@ export class RunExecution implements StepHost {
     const { store, clock } = this.services
     const wf = this.workflow
     try {
-      this.startedAt = clock.now()
-      await store.create({ runId: this.runId, workflowId: wf.id, version: wf.version, fingerprint: wf.fingerprint, createdAt: this.startedAt })
-      const started: JournalEvent = {
-        seq: ++this.seq,
-        at: this.startedAt,
-        runId: this.runId,
-        type: 'run.started',
-        workflowId: wf.id,
-        version: wf.version,
-        fingerprint: wf.fingerprint,
-        input: this.settings.input,
-        seed: this.seed,
+      if (this.settings.restored !== undefined) {
+        if (this.restore(this.settings.restored)) return
+      } else {
+        this.startedAt = clock.now()
+        await store.create({ runId: this.runId, workflowId: wf.id, version: wf.version, fingerprint: wf.fingerprint, createdAt: this.startedAt })
+        const started: JournalEvent = {
+          seq: ++this.seq,
+          at: this.startedAt,
+          runId: this.runId,
+          type: 'run.started',
+          workflowId: wf.id,
+          version: wf.version,
+          fingerprint: wf.fingerprint,
+          input: this.settings.input,
+          seed: this.seed,
+          ...(this.settings.concurrency === Infinity ? {} : { concurrency: this.settings.concurrency }),
+          failurePolicy: this.settings.failurePolicy,
+          definition: summarize(wf),
+        }
+        await store.append(this.runId, [started])
+        this.committedSeq = this.seq
+        this.report(started)
       }
-      await store.append(this.runId, [started])
-      this.committedSeq = this.seq
-      this.report(started)
       for (const plugin of this.services.plugins) if (plugin.onRunStart !== undefined) await plugin.onRunStart(this.hookContext(plugin))
     } catch (error) {
-      if (this.seq === 0 || this.committedSeq === 0) return this.abortInfrastructure(error)
+      if (this.committedSeq === 0 || this.settings.restored !== undefined) return this.abortInfrastructure(error)
       this.failRun(error)
       return
     }
@@ -155,7 +165,81 @@ export class RunExecution implements StepHost {
       if (signal.aborted) return this.cancel(reasonText(signal.reason, 'signal aborted'))
     }
     if (this.stopping === 'cancelled') return this.stop('cancelled', this.cancelReason)
+    if (this.failedCount > 0 && this.settings.failurePolicy === 'failFast') return this.stop('failed', 'a step failed before the run was resumed')
     this.drive()
+  }
+
+  /**
+   * Rebuilds state from a journal: recorded outputs are reused (checked again against their
+   * contracts), recorded failures and skips stand, steps that started without an end run again
+   * with their attempt count continued. Returns true when the journal already ended the run.
+   */
+  private restore(events: readonly JournalEvent[]): boolean {
+    const index = this.workflow.stepById
+    const last = events[events.length - 1]!
+    this.seq = last.seq
+    this.committedSeq = last.seq
+    this.startedAt = events[0]!.at
+    for (const event of events) {
+      if (!('stepId' in event) || event.stepId === undefined || event.type === 'plugin.recorded') continue
+      const step = index.get(event.stepId)
+      if (step === undefined) continue // a step of an older definition (resume with allowDefinitionChange)
+      const i = step.index
+      switch (event.type) {
+        case 'step.started':
+          this.attempts[i] = event.attempt
+          this.status[i] = RUNNING
+          break
+        case 'step.succeeded': {
+          if (!this.plan.validators[i]!.Check(event.output)) {
+            throw new ContractViolation({ workflowId: this.workflowId, stepId: step.id, direction: 'step-output', issues: issuesOf(step.output, event.output) })
+          }
+          this.status[i] = SUCCEEDED
+          this.outputs[i] = event.output
+          break
+        }
+        case 'step.failed':
+          this.attempts[i] = Math.max(this.attempts[i]!, event.attempt)
+          if (event.willRetry) {
+            this.status[i] = NOT_RUN
+          } else {
+            this.status[i] = FAILED
+            this.errors.set(i, event.error)
+            this.failedCount++
+          }
+          break
+        case 'step.skipped':
+          this.status[i] = SKIPPED
+          this.reasons.set(i, event.reason)
+          break
+        case 'step.cancelled':
+          this.status[i] = CANCELLED
+          this.reasons.set(i, event.reason)
+          break
+      }
+    }
+    const terminal = last.type === 'run.succeeded' || last.type === 'run.failed' || last.type === 'run.cancelled' ? last : undefined
+    const restarted: string[] = []
+    for (let i = 0; i < this.status.length; i++) {
+      const code = this.status[i]!
+      if (code === RUNNING) {
+        // Started, never ended: the attempt was lost with the process. It runs again.
+        this.status[i] = NOT_RUN
+        if (terminal === undefined) restarted.push(this.steps[i]!.id)
+      } else if (code !== NOT_RUN) {
+        if (code === CANCELLED) this.stopping ??= 'cancelled'
+        this.scheduler.settle(i, code === SUCCEEDED)
+      }
+    }
+    if (terminal !== undefined) {
+      this.finished = true
+      void this.settleResult(terminal)
+      return true
+    }
+    if (this.stopping === 'cancelled' && this.failedCount === 0) this.cancelReason = 'cancelled before the run was resumed'
+    else if (this.stopping === 'cancelled') this.stopping = undefined // fail-fast cancellations: fail again below
+    this.record({ seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'run.resumed', restarted })
+    return false
   }
 
   /** Cancels the run: running steps are aborted and recorded as cancelled, nothing new starts. */

@@ -35,6 +35,24 @@ export const JournalEventSchemas = {
     input: Type.Unknown(),
     seed: Type.Integer(),
     parentRunId: Type.Optional(Type.String()),
+    /** Concurrency limit of the run (absent: unlimited). A decision input, so replay uses it. */
+    concurrency: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** Failure policy of the run. */
+    failurePolicy: Type.Optional(Type.Union([Type.Literal('failFast'), Type.Literal('continue')])),
+    /** Structure of the definition (step ids, needs, contract hashes) to explain a later fingerprint mismatch. */
+    definition: Type.Optional(
+      Type.Object({
+        input: Type.String(),
+        output: Type.Optional(Type.String()),
+        steps: Type.Array(Type.Object({ id: Type.String(), needs: Type.Array(Type.String()), output: Type.String() })),
+      }),
+    ),
+  }),
+  'run.resumed': Type.Object({
+    ...base,
+    type: Type.Literal('run.resumed'),
+    /** Attempts of steps that had started without a recorded end, which run again. */
+    restarted: Type.Array(Type.String()),
   }),
   'step.started': Type.Object({ ...step, type: Type.Literal('step.started'), attempt: Type.Integer({ minimum: 1 }) }),
   'step.succeeded': Type.Object({

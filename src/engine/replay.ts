@@ -1,0 +1,164 @@
+import type { Executor, StepTask } from '../executor/index.js'
+import type { JournalEvent } from '../journal/index.js'
+import { SimulatedClock } from '../runtime/index.js'
+import type { RunHeader, RunStore, RunSummary } from '../store/index.js'
+import { EventBus } from '../telemetry/index.js'
+import type { Workflow } from '../workflow/index.js'
+import { NonDeterminismError } from './engine-errors.js'
+import { RunExecution, type FailurePolicy } from './run-execution.js'
+import { planOf } from './workflow-plan.js'
+
+/**
+ * What {@link Engine.replay} checked.
+ * @public
+ */
+export interface ReplayReport {
+  /** The run. */
+  readonly runId: string
+  /** Journal events compared. */
+  readonly events: number
+  /** Process lifetimes the journal spans (1 + number of resumes). */
+  readonly segments: number
+}
+
+/** Fields that carry time or ownership, not decisions. */
+function comparable(event: JournalEvent): unknown {
+  const { at: _at, ...rest } = event as JournalEvent & { at: number }
+  if (rest.type === 'step.failed' || rest.type === 'run.failed') {
+    const e = rest.error
+    return { ...rest, error: { name: e.name, message: e.message, code: e.code } }
+  }
+  return rest
+}
+
+function same(a: JournalEvent, b: JournalEvent): boolean {
+  return JSON.stringify(comparable(a)) === JSON.stringify(comparable(b))
+}
+
+const isOutcome = (e: JournalEvent): boolean => e.type === 'step.succeeded' || e.type === 'step.failed'
+
+/**
+ * Re-derives every decision of a recorded run from its recorded outcomes, without running step
+ * bodies, and checks each against the journal. Step outcomes are fed back in the order they
+ * were recorded, so steps that finished in a different order than they started never cause a
+ * false divergence. Resumed runs are replayed segment by segment, each segment restored from
+ * the journal before it, exactly as `resume` did.
+ * @internal
+ */
+export async function replayJournal(workflow: Workflow, journal: readonly JournalEvent[], failurePolicy: FailurePolicy): Promise<ReplayReport> {
+  const runId = journal[0]!.runId
+  const started = journal[0]! as Extract<JournalEvent, { type: 'run.started' }>
+  // Events that are not decisions of the engine: plugin records.
+  const events = journal.filter((e) => e.type !== 'plugin.recorded')
+  const cuts: number[] = []
+  events.forEach((e, i) => e.type === 'run.resumed' && cuts.push(i))
+  let segments = 0
+  let from = 0
+  for (const cut of [...cuts, events.length]) {
+    segments++
+    await replaySegment(workflow, events, from, cut, started, failurePolicy)
+    from = cut
+  }
+  return { runId, events: journal.length, segments }
+}
+
+async function replaySegment(
+  workflow: Workflow,
+  events: readonly JournalEvent[],
+  from: number,
+  to: number,
+  started: Extract<JournalEvent, { type: 'run.started' }>,
+  failurePolicy: FailurePolicy,
+): Promise<void> {
+  const runId = started.runId
+  let cursor = from
+  let divergence: NonDeterminismError | undefined
+  const pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>()
+  const diverge = (expected: unknown, found: unknown): void => {
+    divergence ??= new NonDeterminismError({ runId, index: cursor < events.length ? events[cursor]!.seq : events.length + 1, expected, found })
+  }
+
+  const store: RunStore = {
+    create: async (_header: RunHeader) => {},
+    append(_runId: string, appended: readonly JournalEvent[]) {
+      for (const event of appended) {
+        if (divergence !== undefined) return
+        if (cursor >= to) {
+          // Past the end of a segment that a crash cut short, what the engine does is unknown to
+          // the journal; past the final event, nothing may happen.
+          if (to === events.length) diverge('end of journal', comparable(event))
+          return
+        }
+        const expected = events[cursor]!
+        if (!same(expected, event)) {
+          diverge(comparable(expected), comparable(event))
+          return
+        }
+        cursor++
+      }
+      queueMicrotask(advance)
+    },
+    read: async function* () {},
+    get: async (): Promise<RunSummary | undefined> => undefined,
+    list: async function* () {},
+  }
+  const executor: Executor = {
+    execute(task: StepTask): Promise<unknown> {
+      return new Promise((resolve, reject) => {
+        pending.set(`${task.step.id}#${task.ctx.attempt}`, { resolve, reject })
+        queueMicrotask(advance)
+      })
+    },
+  }
+
+  const clock = new SimulatedClock({ start: started.at })
+  const execution = new RunExecution(
+    { store, executor, clock, bus: new EventBus(), telemetry: undefined, plugins: [] },
+    workflow,
+    planOf(workflow),
+    {
+      runId,
+      seed: started.seed,
+      input: started.input,
+      concurrency: started.concurrency ?? Infinity,
+      failurePolicy: started.failurePolicy ?? failurePolicy,
+      signal: undefined,
+      ...(from === 0 ? {} : { restored: events.slice(0, from) }),
+    },
+  )
+
+  // Feeds the next recorded outcome once the engine is waiting for it.
+  function advance(): void {
+    if (divergence !== undefined || cursor >= to) return
+    const next = events[cursor]!
+    if (next.type === 'run.cancelled' || (next.type === 'step.cancelled' && events.slice(cursor, to).some((e) => e.type === 'run.cancelled'))) {
+      const end = events.slice(cursor, to).find((e) => e.type === 'run.cancelled') as Extract<JournalEvent, { type: 'run.cancelled' }>
+      execution.cancel(end.reason)
+      return
+    }
+    if (!isOutcome(next) || !('stepId' in next)) return
+    const waiting = pending.get(`${next.stepId}#${(next as { attempt: number }).attempt}`)
+    if (waiting === undefined) return
+    pending.delete(`${next.stepId}#${(next as { attempt: number }).attempt}`)
+    if (next.type === 'step.succeeded') waiting.resolve(next.output)
+    else if (next.type === 'step.failed') waiting.reject(Object.assign(new Error(next.error.message), { name: next.error.name, ...(next.error.code === undefined ? {} : { code: next.error.code }) }))
+  }
+
+  // A resumed segment starts with the engine's own `run.resumed`, compared like any decision.
+  void execution.begin()
+  // Wait until the segment is consumed, the run ended, or nothing moves any more.
+  let idle = 0
+  let lastCursor = -1
+  while (divergence === undefined && cursor < to) {
+    await new Promise((r) => setImmediate(r))
+    if (cursor === lastCursor && clock.pending === 0) idle++
+    else idle = 0
+    lastCursor = cursor
+    advance()
+    if (idle > 3) diverge(comparable(events[cursor]!), 'no event: the run is waiting')
+  }
+  if (divergence !== undefined) {
+    execution.cancel('replay diverged')
+    throw divergence
+  }
+}
