@@ -135,6 +135,12 @@ export class Engine {
   private readonly failurePolicy: FailurePolicy
   private readonly bus: EventBus
   private readonly active = new Set<RunExecution>()
+  /**
+   * The most recently ended run, kept alive on purpose: V8 holds the hidden classes of the run
+   * loop's objects weakly, so when every run object has died (e.g. a forced GC between runs)
+   * it drops them and deoptimizes the whole run loop, which then costs 5-10× until re-optimized.
+   */
+  private lastEnded: RunExecution | undefined
 
   constructor(options: EngineOptions = {}) {
     this.store = options.store ?? memoryStore()
@@ -184,7 +190,10 @@ export class Engine {
 
   private launch<O>(execution: RunExecution): RunHandle<O> {
     this.active.add(execution)
-    const done = (): void => void this.active.delete(execution)
+    const done = (): void => {
+      this.active.delete(execution)
+      this.lastEnded = execution
+    }
     execution.result.then(done, done)
     void execution.begin()
     const store = this.store

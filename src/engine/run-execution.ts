@@ -81,9 +81,6 @@ export class RunExecution implements StepHost {
   private committedSeq = 0
   private batch: JournalEvent[] = []
   private launches: number[] = []
-  // Spare buffers for the synchronous commit path (memory store), so a commit allocates nothing.
-  private spareBatch: JournalEvent[] = []
-  private spareLaunches: number[] = []
   private flushing = false
   private begun = false
   private stopping: 'failed' | 'cancelled' | undefined
@@ -95,6 +92,8 @@ export class RunExecution implements StepHost {
   private rejectResult!: (error: unknown) => void
   private detachSignal: (() => void) | undefined
   private infrastructureFailed = false
+  private lastContext: StepRuntime | undefined
+  private reactionAt = -1
   private resultSettled = false
 
   constructor(
@@ -288,7 +287,7 @@ export class RunExecution implements StepHost {
       }
       const attempt = ++this.attempts[i]!
       this.status[i] = RUNNING
-      this.record({ seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'step.started', stepId: step.id, attempt })
+      this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.started', stepId: step.id, attempt })
       this.launches.push(i)
     }
     if (scheduler.done && !this.finished) this.finish()
@@ -299,8 +298,8 @@ export class RunExecution implements StepHost {
     this.reasons.set(i, reason)
     const event: JournalEvent =
       dependency === undefined
-        ? { seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'step.skipped', stepId: this.steps[i]!.id, reason }
-        : { seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'step.skipped', stepId: this.steps[i]!.id, reason, dependency }
+        ? { seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.skipped', stepId: this.steps[i]!.id, reason }
+        : { seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.skipped', stepId: this.steps[i]!.id, reason, dependency }
     this.record(event)
     this.scheduler.settle(i, false)
   }
@@ -324,6 +323,7 @@ export class RunExecution implements StepHost {
     if (this.status[i] !== RUNNING) return
     const step = this.steps[i]!
     const ctx = new StepRuntime(this, i, step.id, attempt, this.settings.input, this.depsOf(i))
+    this.lastContext = ctx // keeps the hidden class alive between runs (see Engine.lastEnded)
     if (this.beforeStep.length > 0) {
       this.runStepHooks(this.beforeStep, i, attempt, undefined).then(
         () => this.execute(i, attempt, ctx),
@@ -374,7 +374,7 @@ export class RunExecution implements StepHost {
     this.status[i] = SUCCEEDED
     this.outputs[i] = value
     this.controllers.delete(i)
-    this.record({ seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'step.succeeded', stepId: this.steps[i]!.id, attempt, output: value })
+    this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.succeeded', stepId: this.steps[i]!.id, attempt, output: value })
     this.scheduler.settle(i, true)
     this.drive()
   }
@@ -391,7 +391,7 @@ export class RunExecution implements StepHost {
     this.errors.set(i, serialized)
     this.failedCount++
     this.controllers.delete(i)
-    this.record({ seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'step.failed', stepId: this.steps[i]!.id, attempt, error: serialized, willRetry: false })
+    this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.failed', stepId: this.steps[i]!.id, attempt, error: serialized, willRetry: false })
     this.scheduler.settle(i, false)
     if (this.settings.failurePolicy === 'failFast') this.stop('failed', `step "${this.steps[i]!.id}" failed`)
   }
@@ -401,7 +401,7 @@ export class RunExecution implements StepHost {
     if (this.finished) return
     this.stopping = kind
     this.cancelReason = reason
-    const now = this.services.clock.now()
+    const now = this.time()
     for (let i = 0; i < this.status.length; i++) {
       if (this.status[i] !== RUNNING) continue
       this.status[i] = CANCELLED
@@ -423,7 +423,7 @@ export class RunExecution implements StepHost {
     if (this.finished) return
     this.finished = true
     this.detachSignal?.()
-    const at = this.services.clock.now()
+    const at = this.time()
     if (this.stopping === 'cancelled') {
       this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.cancelled', reason: this.cancelReason })
       return
@@ -545,19 +545,29 @@ export class RunExecution implements StepHost {
 
   // ---------------------------------------------------------------- journal
 
+  /**
+   * The clock's time, read once per reaction (one synchronous pass from an outcome to the
+   * commit): every event of the reaction carries the same `at`, and the clock is read once.
+   */
+  private time(): number {
+    if (this.reactionAt < 0) this.reactionAt = this.services.clock.now()
+    return this.reactionAt
+  }
+
   private record(event: JournalEvent): void {
     this.batch.push(event)
   }
 
   /** Appends the pending batch, then reports it and launches the steps it started. */
   private flush(): void {
+    this.reactionAt = -1
     if (this.flushing) return
     this.flushing = true
     while (this.batch.length > 0) {
       const events = this.batch
       const launches = this.launches
-      this.batch = this.spareBatch
-      this.launches = this.spareLaunches
+      this.batch = []
+      this.launches = []
       let pending: void | Promise<void>
       try {
         pending = this.services.store.append(this.runId, events)
@@ -566,9 +576,6 @@ export class RunExecution implements StepHost {
         return this.abortInfrastructure(error)
       }
       if (pending !== undefined) {
-        // Asynchronous store: these buffers stay with the pending append; use fresh spares.
-        this.spareBatch = []
-        this.spareLaunches = []
         pending.then(
           () => {
             this.flushing = false
@@ -583,11 +590,6 @@ export class RunExecution implements StepHost {
         return
       }
       this.committed(events, launches)
-      // The store has copied what it keeps (the memory store keeps the event objects, not the array).
-      events.length = 0
-      launches.length = 0
-      this.spareBatch = events
-      this.spareLaunches = launches
     }
     this.flushing = false
   }
