@@ -2,6 +2,7 @@ import type { Static, TSchema } from 'typebox'
 import type { Duration } from '../runtime/index.js'
 import { defineWorkflow, type StepSpec } from './define-workflow.js'
 import type { StepContext, WhenContext } from './step-context.js'
+import type { StepResources, StepRetry } from './step-policies.js'
 import type { Workflow } from './workflow.js'
 
 /** Outputs of the steps named in `N`, from the accumulated step map `S`. @public */
@@ -52,6 +53,19 @@ export interface StepOptions<I, S, N extends keyof S & string, O extends TSchema
   readonly description?: string
   /** Plugin settings, opaque to the engine. */
   readonly meta?: Readonly<Record<string, unknown>>
+  /** Retry policy of the step's attempts. @defaultValue no retry */
+  readonly retry?: StepRetry
+  /** Time limit of each attempt; on expiry `ctx.signal` aborts and the attempt fails with `StepTimeoutError`. */
+  readonly timeout?: Duration
+  /** Resources held while running (see the engine's `pools`). */
+  readonly resources?: StepResources
+  /** Steps sharing a key share the engine's `limits[key]` concurrency limit. */
+  readonly concurrencyKey?: string
+  /**
+   * Undoes the step's effect when the run fails after the step succeeded (saga). Runs in
+   * reverse completion order, at most once per step.
+   */
+  readonly compensate?: (ctx: StepContext<I, DepsOf<S, N>>, output: Static<O>) => void | Promise<void>
 }
 
 /**

@@ -5,6 +5,7 @@ import { parseDuration } from '../runtime/index.js'
 import { WorkflowDefinitionError, type DefinitionProblem } from './definition-error.js'
 import { fingerprintOf } from './fingerprint.js'
 import type { StepDefinition, Workflow } from './workflow.js'
+import type { StepResources, StepRetry } from './step-policies.js'
 
 /**
  * A workflow definition in plain, untyped form: what the builder collects and what
@@ -40,6 +41,11 @@ export interface StepSpec {
   readonly priority?: unknown
   readonly description?: unknown
   readonly meta?: unknown
+  readonly retry?: unknown
+  readonly timeout?: unknown
+  readonly resources?: unknown
+  readonly concurrencyKey?: unknown
+  readonly compensate?: unknown
 }
 
 const idPattern = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$/
@@ -137,6 +143,21 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
     if (raw?.meta !== undefined && (typeof raw.meta !== 'object' || raw.meta === null)) {
       problems.push({ path: `${at}/meta`, code: 'invalid-option', ...label, message: 'meta must be an object' })
     }
+    const retry = checkRetry(raw?.retry, `${at}/retry`, label, problems)
+    let timeout: number | undefined
+    if (raw?.timeout !== undefined) {
+      timeout = parseDuration(raw.timeout)
+      if (timeout === undefined || timeout <= 0) {
+        problems.push({ path: `${at}/timeout`, code: 'invalid-option', ...label, message: `timeout must be a positive duration (ms or '30s', '5m'), got ${JSON.stringify(raw.timeout)}` })
+      }
+    }
+    const resources = checkResources(raw?.resources, `${at}/resources`, label, problems)
+    if (raw?.concurrencyKey !== undefined && (typeof raw.concurrencyKey !== 'string' || raw.concurrencyKey.length === 0)) {
+      problems.push({ path: `${at}/concurrencyKey`, code: 'invalid-option', ...label, message: 'concurrencyKey must be a non-empty string' })
+    }
+    if (raw?.compensate !== undefined && typeof raw.compensate !== 'function') {
+      problems.push({ path: `${at}/compensate`, code: 'invalid-option', ...label, message: 'compensate must be a function' })
+    }
     if (stepId !== undefined && seen.get(stepId) === position) {
       steps.push({
         id: stepId,
@@ -149,6 +170,11 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
         priority: typeof priority === 'number' ? priority : 0,
         ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
         ...(raw.meta === undefined ? {} : { meta: Object.freeze({ ...(raw.meta as object) }) }),
+        ...(retry === undefined ? {} : { retry }),
+        ...(timeout === undefined ? {} : { timeout }),
+        ...(resources === undefined ? {} : { resources }),
+        ...(typeof raw.concurrencyKey === 'string' ? { concurrencyKey: raw.concurrencyKey } : {}),
+        ...(typeof raw.compensate === 'function' ? { compensate: raw.compensate as StepDefinition['compensate'] } : {}),
       })
     }
   })
@@ -186,7 +212,19 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
     input: inputSchema,
     output: outputSchema,
     result: spec.result === undefined ? undefined : 'mapper',
-    steps: steps.map((s) => ({ id: s.id, needs: s.needs, output: s.output, when: s.when !== undefined, estimate: s.estimate, priority: s.priority })),
+    steps: steps.map((s) => ({
+      id: s.id,
+      needs: s.needs,
+      output: s.output,
+      when: s.when !== undefined,
+      estimate: s.estimate,
+      priority: s.priority,
+      retry: s.retry === undefined ? undefined : { ...s.retry, retryOn: s.retry.retryOn === undefined ? undefined : 'predicate' },
+      timeout: s.timeout,
+      resources: s.resources,
+      concurrencyKey: s.concurrencyKey,
+      compensate: s.compensate === undefined ? undefined : true,
+    })),
   })
   for (const step of steps) Object.freeze(step)
   return Object.freeze({
@@ -200,4 +238,46 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
     graph,
     fingerprint,
   })
+}
+
+const backoffs = new Set(['constant', 'linear', 'exponential', 'decorrelated-jitter'])
+
+function checkRetry(value: unknown, at: string, label: { stepId?: string }, problems: DefinitionProblem[]): StepRetry | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null) {
+    problems.push({ path: at, code: 'invalid-option', ...label, message: 'retry must be an object like { attempts: 3 }' })
+    return undefined
+  }
+  const r = value as Record<string, unknown>
+  const before = problems.length
+  if (typeof r.attempts !== 'number' || !Number.isInteger(r.attempts) || r.attempts < 1) {
+    problems.push({ path: `${at}/attempts`, code: 'invalid-option', ...label, message: `retry.attempts must be an integer from 1 and up, got ${JSON.stringify(r.attempts)}` })
+  }
+  if (r.backoff !== undefined && !backoffs.has(r.backoff as string)) {
+    problems.push({ path: `${at}/backoff`, code: 'invalid-option', ...label, message: `retry.backoff must be one of ${[...backoffs].join(', ')}, got ${JSON.stringify(r.backoff)}` })
+  }
+  for (const key of ['base', 'max'] as const) {
+    if (r[key] !== undefined && parseDuration(r[key]) === undefined) {
+      problems.push({ path: `${at}/${key}`, code: 'invalid-option', ...label, message: `retry.${key} must be a duration, got ${JSON.stringify(r[key])}` })
+    }
+  }
+  if (r.retryOn !== undefined && typeof r.retryOn !== 'function') {
+    problems.push({ path: `${at}/retryOn`, code: 'invalid-option', ...label, message: 'retry.retryOn must be a function' })
+  }
+  return problems.length === before ? Object.freeze({ ...(value as StepRetry) }) : undefined
+}
+
+function checkResources(value: unknown, at: string, label: { stepId?: string }, problems: DefinitionProblem[]): StepResources | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push({ path: at, code: 'invalid-option', ...label, message: 'resources must be an object like { cpu: 2 }' })
+    return undefined
+  }
+  const before = problems.length
+  for (const [pool, amount] of Object.entries(value)) {
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
+      problems.push({ path: `${at}/${pool}`, code: 'invalid-option', ...label, message: `resources.${pool} must be a non-negative number, got ${JSON.stringify(amount)}` })
+    }
+  }
+  return problems.length === before ? Object.freeze({ ...(value as StepResources) }) : undefined
 }

@@ -1,6 +1,7 @@
 import type { TSchema } from 'typebox'
 import type { IndexedGraph } from '../graph/index.js'
 import type { StepContext, WhenContext } from './step-context.js'
+import type { StepResources, StepRetry } from './step-policies.js'
 
 /**
  * A step as the engine sees it, after `build()` validated it. Types are erased here; the
@@ -28,6 +29,16 @@ export interface StepDefinition {
   readonly description?: string
   /** Plugin-specific settings (e.g. checkpoint flags), opaque to the engine. */
   readonly meta?: Readonly<Record<string, unknown>>
+  /** Retry policy. */
+  readonly retry?: StepRetry
+  /** Per-attempt time limit in ms. */
+  readonly timeout?: number
+  /** Resources held while running. */
+  readonly resources?: StepResources
+  /** Shared concurrency-limit key. */
+  readonly concurrencyKey?: string
+  /** Compensation (saga undo). */
+  readonly compensate?: (ctx: StepContext<unknown, Readonly<Record<string, unknown>>>, output: unknown) => void | Promise<void>
 }
 
 /** Phantom type carrier; never present at run time. */
