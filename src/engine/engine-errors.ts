@@ -81,3 +81,16 @@ export class InvalidJournalError extends WeftError<{ readonly runId: string; rea
     super(InvalidJournalError.code, `run "${runId}": ${reason}`, { runId, reason })
   }
 }
+
+/**
+ * A step attempt ran past its `timeout`. The attempt's `ctx.signal` aborts with this error;
+ * a body that ignores the signal is abandoned and its late result discarded. Retryable.
+ * @public
+ */
+export class StepTimeoutError extends WeftError<{ readonly runId?: string; readonly stepId?: string; readonly attempt?: number; readonly timeoutMs: number }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_STEP_TIMEOUT'
+  constructor(data: { readonly runId?: string; readonly stepId?: string; readonly attempt?: number; readonly timeoutMs: number }) {
+    super(StepTimeoutError.code, `${data.stepId === undefined ? 'operation' : `step "${data.stepId}"${data.attempt === undefined ? '' : ` attempt ${data.attempt}`}`} timed out after ${data.timeoutMs} ms`, data)
+  }
+}

@@ -7,7 +7,8 @@ import { Scheduler } from '../scheduler/index.js'
 import type { RunStore } from '../store/index.js'
 import type { EventBus, StepLogEvent, Telemetry, WeftEvent } from '../telemetry/index.js'
 import type { Workflow } from '../workflow/index.js'
-import { CancelledError, RunFailedError } from './engine-errors.js'
+import { CancelledError, RunFailedError, StepTimeoutError } from './engine-errors.js'
+import { retryDelay } from './retry-decision.js'
 import { EventStream } from './event-stream.js'
 import type { RunHookContext, StepHookContext, WeftPlugin } from './plugin.js'
 import type { RunResult, StepResult } from './run-result.js'
@@ -47,7 +48,8 @@ const SUCCEEDED = 2
 const FAILED = 3
 const SKIPPED = 4
 const CANCELLED = 5
-const statusNames: StepResult['status'][] = ['not-run', 'not-run', 'succeeded', 'failed', 'skipped', 'cancelled']
+const BACKOFF = 6 // failed an attempt, waiting to retry (holds its concurrency slot)
+const statusNames: StepResult['status'][] = ['not-run', 'not-run', 'succeeded', 'failed', 'skipped', 'cancelled', 'not-run']
 
 /**
  * One run: drives the scheduler, hands steps to the executor, journals every state change
@@ -73,6 +75,8 @@ export class RunExecution implements StepHost {
   private readonly errors = new Map<number, SerializedError>()
   private readonly reasons = new Map<number, string>()
   private readonly controllers = new Map<number, AbortController>()
+  private readonly timers = new Map<number, AbortController>()
+  private runAbort: AbortController | undefined
   private readonly streams = new Set<EventStream>()
   private readonly beforeStep: WeftPlugin[]
   private readonly afterStep: WeftPlugin[]
@@ -336,6 +340,8 @@ export class RunExecution implements StepHost {
 
   private execute(i: number, attempt: number, ctx: StepRuntime): void {
     if (!this.isCurrent(i, attempt)) return
+    const timeout = this.steps[i]!.timeout
+    if (timeout !== undefined) this.armTimeout(i, attempt, timeout)
     let pending: Promise<unknown>
     try {
       pending = this.services.executor.execute({ step: this.steps[i]!, ctx })
@@ -371,6 +377,7 @@ export class RunExecution implements StepHost {
 
   private succeed(i: number, attempt: number, value: unknown): void {
     if (!this.isCurrent(i, attempt)) return
+    this.disarmTimeout(i)
     this.status[i] = SUCCEEDED
     this.outputs[i] = value
     this.controllers.delete(i)
@@ -381,8 +388,61 @@ export class RunExecution implements StepHost {
 
   private onError(i: number, attempt: number, error: unknown): void {
     if (!this.isCurrent(i, attempt)) return
-    this.fail(i, attempt, error)
-    this.drive()
+    this.disarmTimeout(i)
+    const step = this.steps[i]!
+    const delay = step.retry === undefined || this.stopping !== undefined ? undefined : retryDelay(step.retry, attempt, error, this.seed, step.id)
+    if (delay === undefined) {
+      this.fail(i, attempt, error)
+      this.drive()
+      return
+    }
+    this.status[i] = BACKOFF
+    this.controllers.delete(i)
+    this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.failed', stepId: step.id, attempt, error: serializeError(error), willRetry: true, delayMs: delay })
+    this.services.clock.sleep(delay, this.runSignal()).then(
+      () => this.retry(i, attempt),
+      () => {}, // the run stopped during the backoff
+    )
+    this.flush()
+  }
+
+  /** Starts the next attempt of a step whose backoff elapsed. */
+  private retry(i: number, previous: number): void {
+    if (this.status[i] !== BACKOFF || this.attempts[i] !== previous || this.finished || this.stopping !== undefined) return
+    const attempt = ++this.attempts[i]!
+    this.status[i] = RUNNING
+    this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.started', stepId: this.steps[i]!.id, attempt })
+    this.launches.push(i)
+    this.flush()
+  }
+
+  /** Aborted when the run ends: cancels backoff waits and timeout timers. Created on first use. */
+  private runSignal(): AbortSignal {
+    this.runAbort ??= new AbortController()
+    return this.runAbort.signal
+  }
+
+  private armTimeout(i: number, attempt: number, timeoutMs: number): void {
+    const timer = new AbortController()
+    this.timers.set(i, timer)
+    this.services.clock.sleep(timeoutMs, timer.signal).then(
+      () => {
+        if (!this.isCurrent(i, attempt)) return
+        const error = new StepTimeoutError({ runId: this.runId, stepId: this.steps[i]!.id, attempt, timeoutMs })
+        this.controllers.get(i)?.abort(error)
+        this.controllers.delete(i)
+        this.onError(i, attempt, error)
+      },
+      () => {}, // disarmed
+    )
+  }
+
+  private disarmTimeout(i: number): void {
+    if (this.timers.size === 0) return
+    const timer = this.timers.get(i)
+    if (timer === undefined) return
+    this.timers.delete(i)
+    timer.abort()
   }
 
   private fail(i: number, attempt: number, error: unknown): void {
@@ -403,7 +463,7 @@ export class RunExecution implements StepHost {
     this.cancelReason = reason
     const now = this.time()
     for (let i = 0; i < this.status.length; i++) {
-      if (this.status[i] !== RUNNING) continue
+      if (this.status[i] !== RUNNING && this.status[i] !== BACKOFF) continue
       this.status[i] = CANCELLED
       this.reasons.set(i, reason)
       const stepId = this.steps[i]!.id
@@ -423,6 +483,9 @@ export class RunExecution implements StepHost {
     if (this.finished) return
     this.finished = true
     this.detachSignal?.()
+    this.runAbort?.abort()
+    for (const timer of this.timers.values()) timer.abort()
+    this.timers.clear()
     const at = this.time()
     if (this.stopping === 'cancelled') {
       this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.cancelled', reason: this.cancelReason })
