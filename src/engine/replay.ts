@@ -24,7 +24,8 @@ export interface ReplayReport {
 /** Fields that carry time or ownership, not decisions. */
 function comparable(event: JournalEvent): unknown {
   const { at: _at, ...rest } = event as JournalEvent & { at: number }
-  if (rest.type === 'step.failed' || rest.type === 'run.failed') {
+  if ('error' in rest) {
+    // Stacks and data differ between a live run and a replay; name, message and code do not.
     const e = rest.error
     return { ...rest, error: { name: e.name, message: e.message, code: e.code } }
   }
@@ -35,7 +36,8 @@ function same(a: JournalEvent, b: JournalEvent): boolean {
   return JSON.stringify(comparable(a)) === JSON.stringify(comparable(b))
 }
 
-const isOutcome = (e: JournalEvent): boolean => e.type === 'step.succeeded' || e.type === 'step.failed'
+const outcomeKind = (e: JournalEvent): 'run' | 'compensate' | undefined =>
+  e.type === 'step.succeeded' || e.type === 'step.failed' ? 'run' : e.type === 'compensation.succeeded' || e.type === 'compensation.failed' ? 'compensate' : undefined
 
 /**
  * Re-derives every decision of a recorded run from its recorded outcomes, without running step
@@ -105,7 +107,7 @@ async function replaySegment(
   const executor: Executor = {
     execute(task: StepTask): Promise<unknown> {
       return new Promise((resolve, reject) => {
-        pending.set(`${task.step.id}#${task.ctx.attempt}`, { resolve, reject })
+        pending.set(`${task.kind ?? 'run'}:${task.step.id}#${task.ctx.attempt}`, { resolve, reject })
         queueMicrotask(advance)
       })
     },
@@ -136,12 +138,15 @@ async function replaySegment(
       execution.cancel(end.reason)
       return
     }
-    if (!isOutcome(next) || !('stepId' in next)) return
-    const waiting = pending.get(`${next.stepId}#${(next as { attempt: number }).attempt}`)
+    const kind = outcomeKind(next)
+    if (kind === undefined || !('stepId' in next)) return
+    const key = `${kind}:${next.stepId}#${(next as { attempt: number }).attempt}`
+    const waiting = pending.get(key)
     if (waiting === undefined) return
-    pending.delete(`${next.stepId}#${(next as { attempt: number }).attempt}`)
+    pending.delete(key)
     if (next.type === 'step.succeeded') waiting.resolve(next.output)
-    else if (next.type === 'step.failed') waiting.reject(Object.assign(new Error(next.error.message), { name: next.error.name, ...(next.error.code === undefined ? {} : { code: next.error.code }) }))
+    else if (next.type === 'compensation.succeeded') waiting.resolve(undefined)
+    else if (next.type === 'step.failed' || next.type === 'compensation.failed') waiting.reject(Object.assign(new Error(next.error.message), { name: next.error.name, ...(next.error.code === undefined ? {} : { code: next.error.code }) }))
   }
 
   // A resumed segment starts with the engine's own `run.resumed`, compared like any decision.

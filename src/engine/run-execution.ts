@@ -9,6 +9,8 @@ import type { EventBus, StepLogEvent, Telemetry, WeftEvent } from '../telemetry/
 import type { Workflow } from '../workflow/index.js'
 import { CancelledError, RunFailedError, StepTimeoutError } from './engine-errors.js'
 import { retryDelay } from './retry-decision.js'
+import { Compensation, emptyCompensationState, type CompensationHost } from './compensation.js'
+import { isTerminalEvent } from '../journal/index.js'
 import { EventStream } from './event-stream.js'
 import type { RunHookContext, StepHookContext, WeftPlugin } from './plugin.js'
 import type { RunResult, StepResult } from './run-result.js'
@@ -77,6 +79,11 @@ export class RunExecution implements StepHost {
   private readonly controllers = new Map<number, AbortController>()
   private readonly timers = new Map<number, AbortController>()
   private runAbort: AbortController | undefined
+  /** Succeeded steps in completion order (kept only when some step has a compensation). */
+  private readonly completion: number[] = []
+  private readonly compensation = emptyCompensationState()
+  private afterCommitActions: (() => void)[] = []
+  private compensating = false
   private readonly streams = new Set<EventStream>()
   private readonly beforeStep: WeftPlugin[]
   private readonly afterStep: WeftPlugin[]
@@ -185,6 +192,15 @@ export class RunExecution implements StepHost {
     this.startedAt = events[0]!.at
     for (const event of events) {
       if (!('stepId' in event) || event.stepId === undefined || event.type === 'plugin.recorded') continue
+      if (event.type === 'compensation.started' || event.type === 'compensation.succeeded' || event.type === 'compensation.failed') {
+        const compensated = index.get(event.stepId)
+        if (compensated === undefined) continue
+        const c = this.compensation
+        c.attempts.set(compensated.index, Math.max(c.attempts.get(compensated.index) ?? 0, event.attempt))
+        if (event.type === 'compensation.succeeded') c.compensated.add(compensated.index)
+        else if (event.type === 'compensation.failed' && !event.willRetry) c.failed.add(compensated.index)
+        continue
+      }
       const step = index.get(event.stepId)
       if (step === undefined) continue // a step of an older definition (resume with allowDefinitionChange)
       const i = step.index
@@ -199,6 +215,7 @@ export class RunExecution implements StepHost {
           }
           this.status[i] = SUCCEEDED
           this.outputs[i] = event.output
+          if (this.plan.hasCompensation) this.completion.push(i)
           break
         }
         case 'step.failed':
@@ -221,7 +238,7 @@ export class RunExecution implements StepHost {
           break
       }
     }
-    const terminal = last.type === 'run.succeeded' || last.type === 'run.failed' || last.type === 'run.cancelled' ? last : undefined
+    const terminal = isTerminalEvent(last) ? last : undefined
     const restarted: string[] = []
     for (let i = 0; i < this.status.length; i++) {
       const code = this.status[i]!
@@ -381,6 +398,7 @@ export class RunExecution implements StepHost {
     this.status[i] = SUCCEEDED
     this.outputs[i] = value
     this.controllers.delete(i)
+    if (this.plan.hasCompensation) this.completion.push(i)
     this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.succeeded', stepId: this.steps[i]!.id, attempt, output: value })
     this.scheduler.settle(i, true)
     this.drive()
@@ -501,17 +519,72 @@ export class RunExecution implements StepHost {
         }
       }
       const error = serializeError(new RunFailedError({ runId: this.runId, workflowId: this.workflowId, failedSteps }))
-      this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.failed', error: cause === undefined ? error : { ...error, cause } })
+      this.failWith(cause === undefined ? error : { ...error, cause })
       return
     }
     let output: unknown
     try {
       output = this.computeOutput()
     } catch (error) {
-      this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.failed', error: serializeError(error) })
+      this.failWith(serializeError(error))
       return
     }
     this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.succeeded', output })
+  }
+
+  /** Ends a failed run: compensates its succeeded steps first when they have compensations. */
+  private failWith(error: SerializedError): void {
+    const order = this.completion.filter((i) => this.steps[i]!.compensate !== undefined).reverse()
+    if (order.length === 0) {
+      this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'run.failed', error })
+      return
+    }
+    this.compensating = true
+    new Compensation(this.compensationHost(), this.steps, order, this.compensation, (compensated, failed) => {
+      const at = this.time()
+      this.record(
+        failed.length === 0
+          ? { seq: ++this.seq, at, runId: this.runId, type: 'run.compensated', error, compensated }
+          : { seq: ++this.seq, at, runId: this.runId, type: 'run.compensation-failed', error, compensated, failed },
+      )
+    }).start()
+  }
+
+  private compensationHost(): CompensationHost {
+    // Compensations run after the run's own signal ended; they get a fresh, live one.
+    const host: StepHost = { ...this.stepHostBase(), signalFor: () => new AbortController().signal }
+    return {
+      runId: this.runId,
+      seed: this.seed,
+      clock: this.services.clock,
+      time: () => this.time(),
+      nextSeq: () => ++this.seq,
+      record: (event) => this.record(event),
+      afterCommit: (action) => void this.afterCommitActions.push(action),
+      flush: () => this.flush(),
+      execute: (i, attempt) => {
+        const step = this.steps[i]!
+        const compensate = step.compensate!
+        const output = this.outputs[i]
+        const ctx = new StepRuntime(host, i, step.id, attempt, this.settings.input, this.depsOf(i), 'compensate')
+        try {
+          return this.services.executor.execute({ step: { ...step, run: (c) => compensate(c, output) }, ctx, kind: 'compensate' })
+        } catch (error) {
+          return Promise.reject(error)
+        }
+      },
+    }
+  }
+
+  private stepHostBase(): Omit<StepHost, 'signalFor'> {
+    return {
+      runId: this.runId,
+      workflowId: this.workflowId,
+      seed: this.seed,
+      now: () => this.now(),
+      sleep: (ms, signal) => this.sleep(ms, signal),
+      log: (event) => this.log(event),
+    }
   }
 
   private computeOutput(): unknown {
@@ -576,7 +649,9 @@ export class RunExecution implements StepHost {
         ? { ...base, status: 'succeeded' as const, output: terminal.output }
         : terminal.type === 'run.failed'
           ? { ...base, status: 'failed' as const, error: terminal.error }
-          : {
+          : terminal.type === 'run.compensated' || terminal.type === 'run.compensation-failed'
+            ? { ...base, status: terminal.type === 'run.compensated' ? ('compensated' as const) : ('compensation-failed' as const), error: terminal.error }
+            : {
               ...base,
               status: 'cancelled' as const,
               error: serializeError(new CancelledError({ runId: this.runId, reason: terminal.type === 'run.cancelled' ? terminal.reason : '' })),
@@ -601,6 +676,9 @@ export class RunExecution implements StepHost {
       if (error !== undefined) entry.error = error
       const reason = this.reasons.get(i)
       if (reason !== undefined) entry.reason = reason
+      if (this.compensating && code === SUCCEEDED && this.steps[i]!.compensate !== undefined) {
+        entry.compensation = this.compensation.compensated.has(i) ? 'compensated' : this.compensation.failed.has(i) ? 'failed' : 'pending'
+      }
       out[this.steps[i]!.id] = entry
     }
     return out
@@ -629,8 +707,10 @@ export class RunExecution implements StepHost {
     while (this.batch.length > 0) {
       const events = this.batch
       const launches = this.launches
+      const actions = this.afterCommitActions
       this.batch = []
       this.launches = []
+      if (actions.length > 0) this.afterCommitActions = []
       let pending: void | Promise<void>
       try {
         pending = this.services.store.append(this.runId, events)
@@ -642,7 +722,7 @@ export class RunExecution implements StepHost {
         pending.then(
           () => {
             this.flushing = false
-            this.committed(events, launches)
+            this.committed(events, launches, actions)
             this.flush()
           },
           (error) => {
@@ -652,18 +732,19 @@ export class RunExecution implements StepHost {
         )
         return
       }
-      this.committed(events, launches)
+      this.committed(events, launches, actions)
     }
     this.flushing = false
   }
 
-  private committed(events: JournalEvent[], launches: number[]): void {
+  private committed(events: JournalEvent[], launches: number[], actions: (() => void)[]): void {
     if (this.infrastructureFailed) return
     this.committedSeq = events[events.length - 1]!.seq
     for (const event of events) this.report(event)
     for (const i of launches) this.launch(i)
+    if (actions.length > 0) for (const action of actions) action()
     const last = events[events.length - 1]!
-    if (last.type === 'run.succeeded' || last.type === 'run.failed' || last.type === 'run.cancelled') void this.settleResult(last)
+    if (isTerminalEvent(last)) void this.settleResult(last)
   }
 
   private report(event: WeftEvent): void {

@@ -15,6 +15,8 @@ export interface StepResult {
   readonly error?: SerializedError
   /** Why the step was skipped or cancelled. */
   readonly reason?: string
+  /** For succeeded steps of a failed run that have a compensation: how it went. */
+  readonly compensation?: 'compensated' | 'failed' | 'pending'
 }
 
 /** Fields every {@link RunResult} has. @public */
@@ -41,4 +43,8 @@ export type RunResult<O = unknown> = RunResultBase &
     | { readonly status: 'succeeded'; readonly output: O }
     | { readonly status: 'failed'; readonly error: SerializedError }
     | { readonly status: 'cancelled'; readonly error: SerializedError }
+    /** The run failed and every compensation of its succeeded steps ran. */
+    | { readonly status: 'compensated'; readonly error: SerializedError }
+    /** The run failed and at least one compensation failed for good. */
+    | { readonly status: 'compensation-failed'; readonly error: SerializedError }
   )

@@ -34,6 +34,7 @@ export class StepRuntime implements StepContext<unknown, Readonly<Record<string,
     readonly attempt: number,
     readonly input: unknown,
     readonly deps: Readonly<Record<string, unknown>>,
+    private readonly keySuffix?: string,
   ) {}
 
   get runId(): string {
@@ -49,7 +50,7 @@ export class StepRuntime implements StepContext<unknown, Readonly<Record<string,
   }
 
   get idempotencyKey(): string {
-    return `${this.host.runId}/${this.stepId}`
+    return this.keySuffix === undefined ? `${this.host.runId}/${this.stepId}` : `${this.host.runId}/${this.stepId}/${this.keySuffix}`
   }
 
   // now/random/sleep are getters returning closures made on first use, so bodies may

@@ -12,6 +12,7 @@ export interface WorkflowPlan {
   readonly schedule: SchedulePlan
   readonly validators: readonly Validator<{}, TSchema>[]
   readonly hasConditions: boolean
+  readonly hasCompensation: boolean
 }
 
 const plans = new WeakMap<Workflow, WorkflowPlan>()
@@ -28,6 +29,7 @@ export function planOf(workflow: Workflow): WorkflowPlan {
       }),
       validators: steps.map((s) => compile(s.output)),
       hasConditions: steps.some((s) => s.when !== undefined),
+      hasCompensation: steps.some((s) => s.compensate !== undefined),
     }
     plans.set(workflow, plan)
   }

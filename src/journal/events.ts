@@ -89,6 +89,24 @@ export const JournalEventSchemas = {
     stepId: Type.Optional(Type.String()),
     data: Type.Unknown(),
   }),
+  'compensation.started': Type.Object({ ...step, type: Type.Literal('compensation.started'), attempt: Type.Integer({ minimum: 1 }) }),
+  'compensation.succeeded': Type.Object({ ...step, type: Type.Literal('compensation.succeeded'), attempt: Type.Integer({ minimum: 1 }) }),
+  'compensation.failed': Type.Object({
+    ...step,
+    type: Type.Literal('compensation.failed'),
+    attempt: Type.Integer({ minimum: 1 }),
+    error: SerializedErrorSchema,
+    willRetry: Type.Boolean(),
+    delayMs: Type.Optional(Type.Number({ minimum: 0 })),
+  }),
+  'run.compensated': Type.Object({ ...base, type: Type.Literal('run.compensated'), error: SerializedErrorSchema, compensated: Type.Array(Type.String()) }),
+  'run.compensation-failed': Type.Object({
+    ...base,
+    type: Type.Literal('run.compensation-failed'),
+    error: SerializedErrorSchema,
+    compensated: Type.Array(Type.String()),
+    failed: Type.Array(Type.String()),
+  }),
   'run.succeeded': Type.Object({ ...base, type: Type.Literal('run.succeeded'), output: Type.Unknown() }),
   'run.failed': Type.Object({ ...base, type: Type.Literal('run.failed'), error: SerializedErrorSchema }),
   'run.cancelled': Type.Object({ ...base, type: Type.Literal('run.cancelled'), reason: Type.String() }),
@@ -106,6 +124,11 @@ export type JournalEvent = JournalEventMap[JournalEventType]
 /** A journal event of one type. @public */
 export type JournalEventOf<K extends JournalEventType> = JournalEventMap[K]
 /** Terminal statuses a run can end in. @public */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled'
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'compensated' | 'compensation-failed'
 /** Event types that end a run. @public */
-export const terminalEventTypes: ReadonlySet<JournalEventType> = new Set(['run.succeeded', 'run.failed', 'run.cancelled'])
+export const terminalEventTypes: ReadonlySet<JournalEventType> = new Set(['run.succeeded', 'run.failed', 'run.cancelled', 'run.compensated', 'run.compensation-failed'])
+
+/** True when `event` ends its run. @public */
+export function isTerminalEvent(event: JournalEvent): event is JournalEventMap['run.succeeded' | 'run.failed' | 'run.cancelled' | 'run.compensated' | 'run.compensation-failed'] {
+  return terminalEventTypes.has(event.type)
+}

@@ -6,6 +6,7 @@ export {
   JournalEventSchemas,
   JournalEventSchema,
   terminalEventTypes,
+  isTerminalEvent,
   type JournalEvent,
   type JournalEventMap,
   type JournalEventOf,

@@ -12,6 +12,10 @@ export function statusAfter(event: JournalEvent): RunStatus | undefined {
       return 'failed'
     case 'run.cancelled':
       return 'cancelled'
+    case 'run.compensated':
+      return 'compensated'
+    case 'run.compensation-failed':
+      return 'compensation-failed'
     case 'run.started':
       return 'running'
     default:

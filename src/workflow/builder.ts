@@ -66,6 +66,8 @@ export interface StepOptions<I, S, N extends keyof S & string, O extends TSchema
    * reverse completion order, at most once per step.
    */
   readonly compensate?: (ctx: StepContext<I, DepsOf<S, N>>, output: Static<O>) => void | Promise<void>
+  /** Retry policy of `compensate`. @defaultValue no retry */
+  readonly compensateRetry?: StepRetry
 }
 
 /**

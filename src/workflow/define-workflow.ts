@@ -46,6 +46,7 @@ export interface StepSpec {
   readonly resources?: unknown
   readonly concurrencyKey?: unknown
   readonly compensate?: unknown
+  readonly compensateRetry?: unknown
 }
 
 const idPattern = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$/
@@ -144,6 +145,7 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
       problems.push({ path: `${at}/meta`, code: 'invalid-option', ...label, message: 'meta must be an object' })
     }
     const retry = checkRetry(raw?.retry, `${at}/retry`, label, problems)
+    const compensateRetry = checkRetry(raw?.compensateRetry, `${at}/compensateRetry`, label, problems)
     let timeout: number | undefined
     if (raw?.timeout !== undefined) {
       timeout = parseDuration(raw.timeout)
@@ -175,6 +177,7 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
         ...(resources === undefined ? {} : { resources }),
         ...(typeof raw.concurrencyKey === 'string' ? { concurrencyKey: raw.concurrencyKey } : {}),
         ...(typeof raw.compensate === 'function' ? { compensate: raw.compensate as StepDefinition['compensate'] } : {}),
+        ...(compensateRetry === undefined ? {} : { compensateRetry }),
       })
     }
   })
@@ -224,6 +227,7 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
       resources: s.resources,
       concurrencyKey: s.concurrencyKey,
       compensate: s.compensate === undefined ? undefined : true,
+      compensateRetry: s.compensateRetry === undefined ? undefined : { ...s.compensateRetry, retryOn: s.compensateRetry.retryOn === undefined ? undefined : 'predicate' },
     })),
   })
   for (const step of steps) Object.freeze(step)

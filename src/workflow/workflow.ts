@@ -39,6 +39,8 @@ export interface StepDefinition {
   readonly concurrencyKey?: string
   /** Compensation (saga undo). */
   readonly compensate?: (ctx: StepContext<unknown, Readonly<Record<string, unknown>>>, output: unknown) => void | Promise<void>
+  /** Retry policy of the compensation. */
+  readonly compensateRetry?: StepRetry
 }
 
 /** Phantom type carrier; never present at run time. */
