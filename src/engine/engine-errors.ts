@@ -1,4 +1,4 @@
-import { WeftError } from '../errors/index.js'
+import { WeftError, type SerializedError } from '../errors/index.js'
 
 /**
  * A step or run was cancelled: `run.cancel()`, the caller's `signal`, or fail-fast after a
@@ -92,5 +92,29 @@ export class StepTimeoutError extends WeftError<{ readonly runId?: string; reado
   static readonly code = 'WEFT_STEP_TIMEOUT'
   constructor(data: { readonly runId?: string; readonly stepId?: string; readonly attempt?: number; readonly timeoutMs: number }) {
     super(StepTimeoutError.code, `${data.stepId === undefined ? 'operation' : `step "${data.stepId}"${data.attempt === undefined ? '' : ` attempt ${data.attempt}`}`} timed out after ${data.timeoutMs} ms`, data)
+  }
+}
+
+/**
+ * A sub-workflow step's child run did not succeed.
+ * @public
+ */
+export class ChildRunFailedError extends WeftError<{ readonly childRunId: string; readonly status: string; readonly error: SerializedError }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_CHILD_RUN_FAILED'
+  constructor(data: { readonly childRunId: string; readonly status: string; readonly error: SerializedError }) {
+    super(ChildRunFailedError.code, `child run "${data.childRunId}" ${data.status}: ${data.error.message}`, data)
+  }
+}
+
+/**
+ * The run has already ended: it cannot take a signal or be resumed further.
+ * @public
+ */
+export class RunEndedError extends WeftError<{ readonly runId: string; readonly status: string }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_RUN_ENDED'
+  constructor(runId: string, status: string) {
+    super(RunEndedError.code, `run "${runId}" has already ended (${status})`, { runId, status })
   }
 }

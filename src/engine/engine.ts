@@ -6,13 +6,13 @@ import { EventBus, type Telemetry, type WeftEvent, type WeftEventMap, type WeftE
 import { isValidId, type Workflow } from '../workflow/index.js'
 import { InvalidArgumentError } from './engine-errors.js'
 import type { WeftPlugin } from './plugin.js'
-import { RunExecution, type FailurePolicy } from './run-execution.js'
+import { RunExecution, type ChildRunRequest, type FailurePolicy, type RunServices } from './run-execution.js'
 import type { RunResult } from './run-result.js'
 import { planOf } from './workflow-plan.js'
 import { diffDefinitions, summarize as summarizeFor, type DefinitionSummary } from './definition-summary.js'
-import { InvalidJournalError, WorkflowChangedError } from './engine-errors.js'
+import { ChildRunFailedError, InvalidJournalError, RunEndedError, WorkflowChangedError } from './engine-errors.js'
 import { replayJournal, type ReplayReport } from './replay.js'
-import type { JournalEvent } from '../journal/index.js'
+import { isTerminalEvent, type JournalEvent } from '../journal/index.js'
 
 /**
  * Options of {@link createEngine}. Every port has an embedded default, so
@@ -73,6 +73,14 @@ export interface StartOptions {
   readonly concurrency?: number
   /** Overrides the engine's failure policy for this run. */
   readonly failurePolicy?: FailurePolicy
+  /**
+   * Runs no step marked `sideEffects: true`: its `dryRun` handler runs instead, or a value is
+   * generated from its output contract; the result marks those steps `simulated`.
+   * @defaultValue false
+   */
+  readonly dryRun?: boolean
+  /** Links the run to a parent run (set by sub-workflow steps). */
+  readonly parentRunId?: string
 }
 
 /**
@@ -134,7 +142,8 @@ export class Engine {
   private readonly concurrency: number
   private readonly failurePolicy: FailurePolicy
   private readonly bus: EventBus
-  private readonly active = new Set<RunExecution>()
+  private readonly active = new Map<string, RunExecution>()
+  private readonly services: RunServices
   /**
    * The most recently ended run, kept alive on purpose: V8 holds the hidden classes of the run
    * loop's objects weakly, so when every run object has died (e.g. a forced GC between runs)
@@ -152,6 +161,16 @@ export class Engine {
     this.concurrency = checkConcurrency('concurrency', options.concurrency)
     this.failurePolicy = checkPolicy('failurePolicy', options.failurePolicy)
     this.bus = new EventBus()
+    this.services = {
+      store: this.store,
+      executor: this.executor,
+      clock: this.clock,
+      bus: this.bus,
+      telemetry: this.telemetry,
+      plugins: this.plugins,
+      inline: inlineExecutor(),
+      runChild: (request) => this.runChild(request),
+    }
   }
 
   /**
@@ -173,7 +192,7 @@ export class Engine {
     }
     if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new InvalidArgumentError('seed', 'an integer', options.seed)
     const execution = new RunExecution(
-      { store: this.store, executor: this.executor, clock: this.clock, bus: this.bus, telemetry: this.telemetry, plugins: this.plugins },
+      this.services,
       wf,
       planOf(wf),
       {
@@ -183,15 +202,18 @@ export class Engine {
         concurrency: options.concurrency === undefined ? this.concurrency : checkConcurrency('concurrency', options.concurrency),
         failurePolicy: options.failurePolicy === undefined ? this.failurePolicy : checkPolicy('failurePolicy', options.failurePolicy),
         signal: options.signal,
+        ...(options.dryRun === true ? { dryRun: true } : {}),
+        ...(options.parentRunId === undefined ? {} : { parentRunId: options.parentRunId }),
       },
     )
     return this.launch(execution)
   }
 
   private launch<O>(execution: RunExecution): RunHandle<O> {
-    this.active.add(execution)
+    if (this.active.has(execution.runId)) throw new InvalidArgumentError('runId', 'a run that is not already active in this engine', execution.runId)
+    this.active.set(execution.runId, execution)
     const done = (): void => {
-      this.active.delete(execution)
+      this.active.delete(execution.runId)
       this.lastEnded = execution
     }
     execution.result.then(done, done)
@@ -221,7 +243,7 @@ export class Engine {
     const journal = await this.journalOf(runId, wf, options.allowDefinitionChange === true)
     const started = journal[0] as Extract<JournalEvent, { type: 'run.started' }>
     const execution = new RunExecution(
-      { store: this.store, executor: this.executor, clock: this.clock, bus: this.bus, telemetry: this.telemetry, plugins: this.plugins },
+      this.services,
       wf,
       planOf(wf),
       {
@@ -232,6 +254,8 @@ export class Engine {
         failurePolicy: options.failurePolicy === undefined ? (started.failurePolicy ?? this.failurePolicy) : checkPolicy('failurePolicy', options.failurePolicy),
         signal: options.signal,
         restored: journal,
+        ...(started.dryRun === true ? { dryRun: true } : {}),
+        ...(started.parentRunId === undefined ? {} : { parentRunId: started.parentRunId }),
       },
     )
     return this.launch<O>(execution)
@@ -264,6 +288,35 @@ export class Engine {
       })
     }
     return journal
+  }
+
+  /**
+   * Sends a signal to a run: opens its gates waiting for `name` (now or later) with `payload`.
+   * For a run active in this engine the payload is checked against the gates' contracts
+   * (`ContractViolation` with direction `step-input`); for a run no engine is running, the signal
+   * is journaled and seen when the run is resumed. Resolves once the signal is journaled.
+   */
+  async signal(runId: string, name: string, payload?: unknown): Promise<void> {
+    if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('name', 'a non-empty signal name', name)
+    const active = this.active.get(runId)
+    if (active !== undefined && !active.ended) return active.deliverSignal(name, payload)
+    let last: JournalEvent | undefined
+    for await (const event of this.store.read(runId)) last = event
+    if (last === undefined) throw new InvalidJournalError(runId, 'the journal is empty')
+    if (isTerminalEvent(last)) throw new RunEndedError(runId, last.type.slice('run.'.length))
+    await this.store.append(runId, [{ seq: last.seq + 1, at: this.clock.now(), runId, type: 'signal.received', name, payload }])
+  }
+
+  private async runChild(request: ChildRunRequest): Promise<unknown> {
+    const { childRunId, workflow, signal } = request
+    const existing = await this.store.get(childRunId)
+    const handle =
+      existing === undefined
+        ? this.start(workflow, request.input as never, { runId: childRunId, parentRunId: request.parentRunId, dryRun: request.dryRun, signal })
+        : await this.resume(childRunId, workflow, { signal })
+    const result = await handle.result
+    if (result.status === 'succeeded') return result.output
+    throw new ChildRunFailedError({ childRunId, status: result.status, error: result.error })
   }
 
   /** Starts a run and waits for its result. */
@@ -305,7 +358,7 @@ export class Engine {
    * executor, telemetry and store.
    */
   async close(options: { readonly cancelActive?: boolean } = {}): Promise<void> {
-    const runs = [...this.active]
+    const runs = [...this.active.values()]
     if (options.cancelActive === true) for (const run of runs) run.cancel('engine closing')
     await Promise.allSettled(runs.map((r) => r.result))
     await this.executor.close?.()

@@ -115,7 +115,16 @@ async function replaySegment(
 
   const clock = new SimulatedClock({ start: started.at })
   const execution = new RunExecution(
-    { store, executor, clock, bus: new EventBus(), telemetry: undefined, plugins: [] },
+    {
+      store,
+      executor,
+      clock,
+      bus: new EventBus(),
+      telemetry: undefined,
+      plugins: [],
+      inline: executor,
+      runChild: () => Promise.reject(new Error('replay never starts child runs')),
+    },
     workflow,
     planOf(workflow),
     {
@@ -126,6 +135,8 @@ async function replaySegment(
       failurePolicy: started.failurePolicy ?? failurePolicy,
       signal: undefined,
       ...(from === 0 ? {} : { restored: events.slice(0, from) }),
+      ...(started.dryRun === true ? { dryRun: true } : {}),
+      ...(started.parentRunId === undefined ? {} : { parentRunId: started.parentRunId }),
     },
   )
 
@@ -136,6 +147,10 @@ async function replaySegment(
     if (next.type === 'run.cancelled' || (next.type === 'step.cancelled' && events.slice(cursor, to).some((e) => e.type === 'run.cancelled'))) {
       const end = events.slice(cursor, to).find((e) => e.type === 'run.cancelled') as Extract<JournalEvent, { type: 'run.cancelled' }>
       execution.cancel(end.reason)
+      return
+    }
+    if (next.type === 'signal.received') {
+      void execution.deliverSignal(next.name, next.payload).catch(() => {})
       return
     }
     const kind = outcomeKind(next)

@@ -6,7 +6,8 @@ import type { Clock } from '../runtime/index.js'
 import { Scheduler } from '../scheduler/index.js'
 import type { RunStore } from '../store/index.js'
 import type { EventBus, StepLogEvent, Telemetry, WeftEvent } from '../telemetry/index.js'
-import type { Workflow } from '../workflow/index.js'
+import type { StepDefinition, Workflow } from '../workflow/index.js'
+import { Value } from 'typebox/value'
 import { CancelledError, RunFailedError, StepTimeoutError } from './engine-errors.js'
 import { retryDelay } from './retry-decision.js'
 import { Compensation, emptyCompensationState, type CompensationHost } from './compensation.js'
@@ -29,6 +30,20 @@ export interface RunServices {
   readonly bus: EventBus
   readonly telemetry: Telemetry | undefined
   readonly plugins: readonly WeftPlugin[]
+  /** Runs the steps the engine implements itself (gates, sub-workflows, dry-run stand-ins). */
+  readonly inline: Executor
+  /** Runs a sub-workflow step's child run and resolves with its output. */
+  readonly runChild: (request: ChildRunRequest) => Promise<unknown>
+}
+
+/** @internal */
+export interface ChildRunRequest {
+  readonly parentRunId: string
+  readonly childRunId: string
+  readonly workflow: Workflow
+  readonly input: unknown
+  readonly dryRun: boolean
+  readonly signal: AbortSignal
 }
 
 /** @internal */
@@ -41,6 +56,10 @@ export interface RunSettings {
   readonly signal: AbortSignal | undefined
   /** For resume: the journal so far (starting with `run.started`). */
   readonly restored?: readonly JournalEvent[]
+  /** Simulate steps with side effects. */
+  readonly dryRun?: boolean
+  /** The parent run of a sub-workflow run. */
+  readonly parentRunId?: string
 }
 
 // Step status codes (per step, for the result).
@@ -84,6 +103,9 @@ export class RunExecution implements StepHost {
   private readonly compensation = emptyCompensationState()
   private afterCommitActions: (() => void)[] = []
   private compensating = false
+  private readonly simulated = new Set<number>()
+  private readonly signalsReceived = new Map<string, unknown>()
+  private readonly signalWaiters = new Map<string, { resolve: (payload: unknown) => void }[]>()
   private readonly streams = new Set<EventStream>()
   private readonly beforeStep: WeftPlugin[]
   private readonly afterStep: WeftPlugin[]
@@ -141,7 +163,14 @@ export class RunExecution implements StepHost {
         if (this.restore(this.settings.restored)) return
       } else {
         this.startedAt = clock.now()
-        await store.create({ runId: this.runId, workflowId: wf.id, version: wf.version, fingerprint: wf.fingerprint, createdAt: this.startedAt })
+        await store.create({
+          runId: this.runId,
+          workflowId: wf.id,
+          version: wf.version,
+          fingerprint: wf.fingerprint,
+          createdAt: this.startedAt,
+          ...(this.settings.parentRunId === undefined ? {} : { parentRunId: this.settings.parentRunId }),
+        })
         const started: JournalEvent = {
           seq: ++this.seq,
           at: this.startedAt,
@@ -154,6 +183,8 @@ export class RunExecution implements StepHost {
           seed: this.seed,
           ...(this.settings.concurrency === Infinity ? {} : { concurrency: this.settings.concurrency }),
           failurePolicy: this.settings.failurePolicy,
+          ...(this.settings.parentRunId === undefined ? {} : { parentRunId: this.settings.parentRunId }),
+          ...(this.settings.dryRun === true ? { dryRun: true as const } : {}),
           definition: summarize(wf),
         }
         await store.append(this.runId, [started])
@@ -191,6 +222,10 @@ export class RunExecution implements StepHost {
     this.committedSeq = last.seq
     this.startedAt = events[0]!.at
     for (const event of events) {
+      if (event.type === 'signal.received') {
+        this.signalsReceived.set(event.name, event.payload)
+        continue
+      }
       if (!('stepId' in event) || event.stepId === undefined || event.type === 'plugin.recorded') continue
       if (event.type === 'compensation.started' || event.type === 'compensation.succeeded' || event.type === 'compensation.failed') {
         const compensated = index.get(event.stepId)
@@ -215,6 +250,7 @@ export class RunExecution implements StepHost {
           }
           this.status[i] = SUCCEEDED
           this.outputs[i] = event.output
+          if (event.simulated === true) this.simulated.add(i)
           if (this.plan.hasCompensation) this.completion.push(i)
           break
         }
@@ -359,9 +395,13 @@ export class RunExecution implements StepHost {
     if (!this.isCurrent(i, attempt)) return
     const timeout = this.steps[i]!.timeout
     if (timeout !== undefined) this.armTimeout(i, attempt, timeout)
+    const step = this.steps[i]!
     let pending: Promise<unknown>
     try {
-      pending = this.services.executor.execute({ step: this.steps[i]!, ctx })
+      pending =
+        step.gate === undefined && step.child === undefined && (step.sideEffects !== true || this.settings.dryRun !== true)
+          ? this.services.executor.execute({ step, ctx })
+          : this.services.inline.execute({ step: this.engineStep(i, attempt), ctx })
     } catch (error) {
       pending = Promise.reject(error)
     }
@@ -369,6 +409,79 @@ export class RunExecution implements StepHost {
       (value) => this.onValue(i, attempt, value),
       (error) => this.onError(i, attempt, error),
     )
+  }
+
+  /** The definition the engine runs for gates, sub-workflows and dry-run stand-ins. */
+  private engineStep(i: number, attempt: number): StepDefinition {
+    const step = this.steps[i]!
+    if (step.gate !== undefined) {
+      const name = step.gate.signal
+      return { ...step, run: (ctx) => this.waitForSignal(name, ctx.signal) }
+    }
+    if (step.child !== undefined) {
+      const child = step.child
+      return {
+        ...step,
+        run: (ctx) =>
+          this.services.runChild({
+            parentRunId: this.runId,
+            childRunId: `${this.runId}.${step.id}.${attempt}`,
+            workflow: child.workflow,
+            input: child.input === undefined ? undefined : child.input({ input: ctx.input, deps: ctx.deps }),
+            dryRun: this.settings.dryRun === true,
+            signal: ctx.signal,
+          }),
+      }
+    }
+    this.simulated.add(i)
+    return { ...step, run: step.dryRun ?? (() => Value.Create(step.output)) }
+  }
+
+  private waitForSignal(name: string, signal: AbortSignal): Promise<unknown> {
+    if (this.signalsReceived.has(name)) return Promise.resolve(this.signalsReceived.get(name))
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve }
+      const list = this.signalWaiters.get(name) ?? []
+      list.push(waiter)
+      this.signalWaiters.set(name, list)
+      signal.addEventListener(
+        'abort',
+        () => {
+          const rest = (this.signalWaiters.get(name) ?? []).filter((w) => w !== waiter)
+          this.signalWaiters.set(name, rest)
+          reject(signal.reason)
+        },
+        { once: true },
+      )
+    })
+  }
+
+  /**
+   * Journals a signal, then opens the gates waiting for it. The payload is checked against the
+   * contract of every gate of this workflow that waits for `name`.
+   */
+  deliverSignal(name: string, payload: unknown): Promise<void> {
+    for (const step of this.steps) {
+      if (step.gate?.signal !== name) continue
+      const issues = issuesOf(step.output, payload)
+      if (issues.length > 0) return Promise.reject(new ContractViolation({ workflowId: this.workflowId, stepId: step.id, direction: 'step-input', issues }))
+    }
+    return new Promise((resolve) => {
+      this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'signal.received', name, payload })
+      this.afterCommitActions.push(() => {
+        this.signalsReceived.set(name, payload)
+        const waiters = this.signalWaiters.get(name) ?? []
+        this.signalWaiters.delete(name)
+        for (const waiter of waiters) waiter.resolve(payload)
+        resolve()
+      })
+      this.flush()
+    })
+  }
+
+  /** True once the run has ended (or can no longer journal). */
+  get ended(): boolean {
+    return this.finished
   }
 
   private isCurrent(i: number, attempt: number): boolean {
@@ -399,7 +512,11 @@ export class RunExecution implements StepHost {
     this.outputs[i] = value
     this.controllers.delete(i)
     if (this.plan.hasCompensation) this.completion.push(i)
-    this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.succeeded', stepId: this.steps[i]!.id, attempt, output: value })
+    this.record(
+      this.simulated.size > 0 && this.simulated.has(i)
+        ? { seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.succeeded', stepId: this.steps[i]!.id, attempt, output: value, simulated: true }
+        : { seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.succeeded', stepId: this.steps[i]!.id, attempt, output: value },
+    )
     this.scheduler.settle(i, true)
     this.drive()
   }
@@ -672,6 +789,7 @@ export class RunExecution implements StepHost {
       const code = this.status[i]!
       const entry: { -readonly [K in keyof StepResult]: StepResult[K] } = { status: statusNames[code]!, attempts: this.attempts[i]! }
       if (code === SUCCEEDED) entry.output = this.outputs[i]
+      if (this.simulated.has(i) && code === SUCCEEDED) entry.simulated = true
       const error = this.errors.get(i)
       if (error !== undefined) entry.error = error
       const reason = this.reasons.get(i)

@@ -15,6 +15,8 @@ export interface StepResult {
   readonly error?: SerializedError
   /** Why the step was skipped or cancelled. */
   readonly reason?: string
+  /** True when a dry run simulated the step instead of running its side effects. */
+  readonly simulated?: true
   /** For succeeded steps of a failed run that have a compensation: how it went. */
   readonly compensation?: 'compensated' | 'failed' | 'pending'
 }

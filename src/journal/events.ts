@@ -39,6 +39,8 @@ export const JournalEventSchemas = {
     concurrency: Type.Optional(Type.Integer({ minimum: 1 })),
     /** Failure policy of the run. */
     failurePolicy: Type.Optional(Type.Union([Type.Literal('failFast'), Type.Literal('continue')])),
+    /** A dry run: steps with side effects were simulated. */
+    dryRun: Type.Optional(Type.Literal(true)),
     /** Structure of the definition (step ids, needs, contract hashes) to explain a later fingerprint mismatch. */
     definition: Type.Optional(
       Type.Object({
@@ -60,6 +62,8 @@ export const JournalEventSchemas = {
     type: Type.Literal('step.succeeded'),
     attempt: Type.Integer({ minimum: 1 }),
     output: Type.Unknown(),
+    /** True when a dry run produced the output without running the step's side effects. */
+    simulated: Type.Optional(Type.Literal(true)),
   }),
   'step.failed': Type.Object({
     ...step,
@@ -80,6 +84,12 @@ export const JournalEventSchemas = {
     type: Type.Literal('step.cancelled'),
     attempt: Type.Integer({ minimum: 1 }),
     reason: Type.String(),
+  }),
+  'signal.received': Type.Object({
+    ...base,
+    type: Type.Literal('signal.received'),
+    name: Type.String({ minLength: 1 }),
+    payload: Type.Unknown(),
   }),
   'plugin.recorded': Type.Object({
     ...base,

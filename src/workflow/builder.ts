@@ -1,9 +1,9 @@
-import type { Static, TSchema } from 'typebox'
+import Type, { type Static, type TSchema } from 'typebox'
 import type { Duration } from '../runtime/index.js'
 import { defineWorkflow, type StepSpec } from './define-workflow.js'
 import type { StepContext, WhenContext } from './step-context.js'
 import type { StepResources, StepRetry } from './step-policies.js'
-import type { Workflow } from './workflow.js'
+import type { Workflow, WorkflowInput, WorkflowOutput } from './workflow.js'
 
 /** Outputs of the steps named in `N`, from the accumulated step map `S`. @public */
 export type DepsOf<S, N extends keyof S> = { readonly [K in N]: S[K] }
@@ -68,6 +68,60 @@ export interface StepOptions<I, S, N extends keyof S & string, O extends TSchema
   readonly compensate?: (ctx: StepContext<I, DepsOf<S, N>>, output: Static<O>) => void | Promise<void>
   /** Retry policy of `compensate`. @defaultValue no retry */
   readonly compensateRetry?: StepRetry
+  /**
+   * The step acts on the world (deploys, pays, sends). In a dry run (`start(…, { dryRun: true })`)
+   * its body is not called: `dryRun` runs instead, or a value is generated from `output`.
+   * @defaultValue false
+   */
+  readonly sideEffects?: boolean
+  /** Stand-in body for dry runs of a step with `sideEffects`. */
+  readonly dryRun?: (ctx: StepContext<I, DepsOf<S, N>>) => Static<O> | Promise<Static<O>>
+}
+
+/**
+ * Options of a sub-workflow step: the step runs `workflow` as a child run (own run id, linked
+ * to the parent), and its output is the child's output.
+ * @public
+ */
+export interface SubWorkflowStepOptions<I, S, N extends keyof S & string, W extends Workflow<unknown, unknown, unknown>> {
+  /** Ids of earlier steps whose outputs `input` needs. */
+  readonly needs?: readonly N[]
+  /** The child workflow. */
+  readonly workflow: W
+  /** Maps the parent's input and deps to the child's input (checked against the child's input contract). */
+  readonly input?: (ctx: WhenContext<I, DepsOf<S, N>>) => WorkflowInput<W>
+  /** Runs the child only when this returns true. */
+  readonly when?: (ctx: WhenContext<I, DepsOf<S, N>>) => boolean
+  /** Retry policy (each attempt is a new child run). */
+  readonly retry?: StepRetry
+  /** Time limit of each attempt; expiry cancels the child run. */
+  readonly timeout?: Duration
+  /** See {@link StepOptions.estimate}. */
+  readonly estimate?: Duration
+  /** See {@link StepOptions.priority}. */
+  readonly priority?: number
+  /** Free text. */
+  readonly description?: string
+}
+
+/**
+ * Options of a gate: a step that waits, durably, for `engine.signal(runId, signal, payload)`.
+ * Its output is the payload, checked against `payload`.
+ * @public
+ */
+export interface GateOptions<I, S, N extends keyof S & string, P extends TSchema> {
+  /** Steps that must end before the gate opens for waiting. */
+  readonly needs?: readonly N[]
+  /** Name of the signal that opens the gate. */
+  readonly signal: string
+  /** Contract of the signal's payload (the gate's output). */
+  readonly payload: P
+  /** Longest wait; on expiry the gate fails with `StepTimeoutError`. */
+  readonly timeout?: Duration
+  /** Waits only when this returns true; otherwise the gate is skipped. */
+  readonly when?: (ctx: WhenContext<I, DepsOf<S, N>>) => boolean
+  /** Free text. */
+  readonly description?: string
 }
 
 /**
@@ -109,6 +163,45 @@ export class WorkflowBuilder<I, Out extends TSchema | undefined, S> {
     options: StepOptions<I, S, N, O>,
   ): WorkflowBuilder<I, Out, S & { readonly [K in Id]: Static<O> }> {
     return new WorkflowBuilder(this.id, this.options, [...this.specs, { ...options, id }])
+  }
+
+  /**
+   * Adds a sub-workflow step: it runs `workflow` as a child run (run id
+   * `<parent>.<step>.<attempt>`, linked to the parent in the journal and events) and outputs the
+   * child's output, typed. Cancelling the parent cancels the child; a failed child fails the
+   * step; resuming the parent resumes the child.
+   * @example
+   * ```ts
+   * .subworkflow('deploy', { needs: ['build'], workflow: deployWf, input: ({ deps }) => ({ artifact: deps.build.artifact }) })
+   * ```
+   */
+  subworkflow<const Id extends string, W extends Workflow<unknown, unknown, unknown>, const N extends keyof S & string = never>(
+    id: Id & NewStepId<Id, S>,
+    options: SubWorkflowStepOptions<I, S, N, W>,
+  ): WorkflowBuilder<I, Out, S & { readonly [K in Id]: WorkflowOutput<W> }> {
+    const { workflow: child, input, ...rest } = options
+    const wf = child as Workflow
+    return new WorkflowBuilder(this.id, this.options, [
+      ...this.specs,
+      { ...rest, id, output: wf.output ?? Type.Unknown(), child: { workflow: wf, ...(input === undefined ? {} : { input }) } },
+    ])
+  }
+
+  /**
+   * Adds a gate: a step that waits for a signal (e.g. a human approval) sent with
+   * `engine.signal(runId, name, payload)`. The wait survives restarts: a resumed run keeps
+   * waiting, and a signal sent while no engine ran the run is journaled and seen on resume.
+   * @example
+   * ```ts
+   * .gate('approval', { needs: ['plan'], signal: 'approve', payload: Type.Object({ by: Type.String() }), timeout: '24h' })
+   * ```
+   */
+  gate<const Id extends string, P extends TSchema, const N extends keyof S & string = never>(
+    id: Id & NewStepId<Id, S>,
+    options: GateOptions<I, S, N, P>,
+  ): WorkflowBuilder<I, Out, S & { readonly [K in Id]: Static<P> }> {
+    const { signal, payload, ...rest } = options
+    return new WorkflowBuilder(this.id, this.options, [...this.specs, { ...rest, id, output: payload, gate: { signal } }])
   }
 
   /**

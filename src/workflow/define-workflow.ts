@@ -47,6 +47,10 @@ export interface StepSpec {
   readonly concurrencyKey?: unknown
   readonly compensate?: unknown
   readonly compensateRetry?: unknown
+  readonly sideEffects?: unknown
+  readonly dryRun?: unknown
+  readonly gate?: unknown
+  readonly child?: unknown
 }
 
 const idPattern = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$/
@@ -124,8 +128,26 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
     if (!isContract(raw?.output)) {
       problems.push({ path: `${at}/output`, code: 'invalid-contract', ...label, message: 'output must be a TypeBox schema' })
     }
-    if (typeof raw?.run !== 'function') {
+    const special = raw?.gate !== undefined || raw?.child !== undefined
+    if (!special && typeof raw?.run !== 'function') {
       problems.push({ path: `${at}/run`, code: 'invalid-option', ...label, message: 'run must be a function' })
+    }
+    if (raw?.gate !== undefined && (typeof raw.gate !== 'object' || raw.gate === null || typeof (raw.gate as { signal?: unknown }).signal !== 'string' || (raw.gate as { signal: string }).signal.length === 0)) {
+      problems.push({ path: `${at}/gate`, code: 'invalid-option', ...label, message: 'gate must be { signal: "<name>" }' })
+    }
+    if (raw?.child !== undefined) {
+      const child = raw.child as { workflow?: { fingerprint?: unknown; steps?: unknown }; input?: unknown } | null
+      if (typeof child !== 'object' || child === null || typeof child.workflow?.fingerprint !== 'string' || !Array.isArray(child.workflow?.steps)) {
+        problems.push({ path: `${at}/workflow`, code: 'invalid-option', ...label, message: 'workflow must be a built Workflow' })
+      } else if (child.input !== undefined && typeof child.input !== 'function') {
+        problems.push({ path: `${at}/input`, code: 'invalid-option', ...label, message: 'input must be a function mapping { input, deps } to the child input' })
+      }
+    }
+    if (raw?.sideEffects !== undefined && typeof raw.sideEffects !== 'boolean') {
+      problems.push({ path: `${at}/sideEffects`, code: 'invalid-option', ...label, message: 'sideEffects must be a boolean' })
+    }
+    if (raw?.dryRun !== undefined && typeof raw.dryRun !== 'function') {
+      problems.push({ path: `${at}/dryRun`, code: 'invalid-option', ...label, message: 'dryRun must be a function' })
     }
     if (raw?.when !== undefined && typeof raw.when !== 'function') {
       problems.push({ path: `${at}/when`, code: 'invalid-option', ...label, message: 'when must be a function returning a boolean' })
@@ -166,7 +188,7 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
         index: steps.length,
         needs,
         output: raw.output as TSchema,
-        run: raw.run as StepDefinition['run'],
+        run: (typeof raw.run === 'function' ? raw.run : unreachableRun) as StepDefinition['run'],
         ...(raw.when === undefined ? {} : { when: raw.when as StepDefinition['when'] }),
         ...(estimate === undefined ? {} : { estimate }),
         priority: typeof priority === 'number' ? priority : 0,
@@ -178,6 +200,10 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
         ...(typeof raw.concurrencyKey === 'string' ? { concurrencyKey: raw.concurrencyKey } : {}),
         ...(typeof raw.compensate === 'function' ? { compensate: raw.compensate as StepDefinition['compensate'] } : {}),
         ...(compensateRetry === undefined ? {} : { compensateRetry }),
+        ...(raw.sideEffects === true ? { sideEffects: true } : {}),
+        ...(typeof raw.dryRun === 'function' ? { dryRun: raw.dryRun as StepDefinition['dryRun'] } : {}),
+        ...(raw.gate === undefined ? {} : { gate: Object.freeze({ signal: (raw.gate as { signal: string }).signal }) }),
+        ...(raw.child === undefined ? {} : { child: Object.freeze({ ...(raw.child as NonNullable<StepDefinition['child']>) }) }),
       })
     }
   })
@@ -227,6 +253,9 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
       resources: s.resources,
       concurrencyKey: s.concurrencyKey,
       compensate: s.compensate === undefined ? undefined : true,
+      sideEffects: s.sideEffects,
+      gate: s.gate?.signal,
+      child: s.child === undefined ? undefined : s.child.workflow.fingerprint,
       compensateRetry: s.compensateRetry === undefined ? undefined : { ...s.compensateRetry, retryOn: s.compensateRetry.retryOn === undefined ? undefined : 'predicate' },
     })),
   })
@@ -284,4 +313,9 @@ function checkResources(value: unknown, at: string, label: { stepId?: string }, 
     }
   }
   return problems.length === before ? Object.freeze({ ...(value as StepResources) }) : undefined
+}
+
+/** Body of gate and sub-workflow steps: the engine runs those itself. */
+function unreachableRun(): never {
+  throw new Error('this step is run by the engine (gate or sub-workflow)')
 }

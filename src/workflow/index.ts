@@ -2,7 +2,7 @@
  * Workflows: the typed builder, validated immutable definitions and their fingerprints.
  * @packageDocumentation
  */
-export { workflow, WorkflowBuilder, type StepOptions, type WorkflowOptions, type DepsOf, type NewStepId, type BuiltOutput } from './builder.js'
+export { workflow, WorkflowBuilder, type StepOptions, type WorkflowOptions, type DepsOf, type NewStepId, type BuiltOutput, type SubWorkflowStepOptions, type GateOptions } from './builder.js'
 export { defineWorkflow, isValidId, type WorkflowSpec, type StepSpec } from './define-workflow.js'
 export { WorkflowDefinitionError, type DefinitionProblem } from './definition-error.js'
 export { canonicalJson, fingerprintOf } from './fingerprint.js'

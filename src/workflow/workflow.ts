@@ -41,6 +41,14 @@ export interface StepDefinition {
   readonly compensate?: (ctx: StepContext<unknown, Readonly<Record<string, unknown>>>, output: unknown) => void | Promise<void>
   /** Retry policy of the compensation. */
   readonly compensateRetry?: StepRetry
+  /** The step acts on the world; a dry run does not call `run` but `dryRun` (or fakes the output). */
+  readonly sideEffects?: boolean
+  /** Stand-in body for dry runs. */
+  readonly dryRun?: (ctx: StepContext<unknown, Readonly<Record<string, unknown>>>) => unknown
+  /** A gate: the step waits for the named signal; its output is the signal's payload. */
+  readonly gate?: { readonly signal: string }
+  /** A sub-workflow step: runs `workflow` as a child run with the input `childInput(ctx)`. */
+  readonly child?: { readonly workflow: Workflow; readonly input?: (ctx: WhenContext<unknown, Readonly<Record<string, unknown>>>) => unknown }
 }
 
 /** Phantom type carrier; never present at run time. */

@@ -69,4 +69,24 @@ describe('builder types', () => {
     // @ts-expect-error the output contract says number
     typed.build(() => 'x')
   })
+
+  it('types sub-workflow and gate outputs', () => {
+    const child = workflow('child', { input: Type.Object({ n: Type.Number() }), output: Type.Object({ doubled: Type.Number() }) })
+      .step('x', { output: Type.Number(), run: ({ input }) => input.n * 2 })
+      .build(({ steps }) => ({ doubled: steps.x ?? 0 }))
+    base
+      .subworkflow('sub', { needs: ['build'], workflow: child, input: ({ deps }) => ({ n: deps.build.artifact.length }) })
+      .gate('ok', { signal: 'go', payload: Type.Object({ by: Type.String() }) })
+      .step('use', {
+        needs: ['sub', 'ok'],
+        output: Type.String(),
+        run: ({ deps }) => {
+          expectTypeOf(deps.sub).toEqualTypeOf<{ doubled: number }>()
+          expectTypeOf(deps.ok).toEqualTypeOf<{ by: string }>()
+          return deps.ok.by
+        },
+      })
+    // @ts-expect-error the child's input contract needs n: number
+    base.subworkflow('bad', { workflow: child, input: () => ({ n: 'x' }) })
+  })
 })
