@@ -10,7 +10,10 @@ import type { StepDefinition, Workflow } from '../workflow/index.js'
 import { Value } from 'typebox/value'
 import { CancelledError, RunFailedError, StepTimeoutError } from './engine-errors.js'
 import { retryDelay } from './retry-decision.js'
-import { Compensation, emptyCompensationState, type CompensationHost } from './compensation.js'
+import { Compensation, type CompensationHost, type CompensationState } from './compensation.js'
+import { applyJournal, BACKOFF, CANCELLED, FAILED, NOT_RUN, RUNNING, RunState, SKIPPED, SUCCEEDED } from './run-state.js'
+import { buildRunResult } from './run-result.js'
+import { SignalBoard } from './signal-board.js'
 import { isTerminalEvent } from '../journal/index.js'
 import { EventStream } from './event-stream.js'
 import type { RunHookContext, StepHookContext, WeftPlugin } from './plugin.js'
@@ -62,16 +65,6 @@ export interface RunSettings {
   readonly parentRunId?: string
 }
 
-// Step status codes (per step, for the result).
-const NOT_RUN = 0
-const RUNNING = 1
-const SUCCEEDED = 2
-const FAILED = 3
-const SKIPPED = 4
-const CANCELLED = 5
-const BACKOFF = 6 // failed an attempt, waiting to retry (holds its concurrency slot)
-const statusNames: StepResult['status'][] = ['not-run', 'not-run', 'succeeded', 'failed', 'skipped', 'cancelled', 'not-run']
-
 /**
  * One run: drives the scheduler, hands steps to the executor, journals every state change
  * before acting on it or reporting it, and settles the result.
@@ -90,22 +83,22 @@ export class RunExecution implements StepHost {
 
   private readonly scheduler: Scheduler
   private readonly steps: Workflow['steps']
+  private readonly state: RunState
+  // Aliases of the state's per-step storage, for the hot path.
   private readonly status: Uint8Array
   private readonly attempts: Int32Array
   private readonly outputs: unknown[]
-  private readonly errors = new Map<number, SerializedError>()
-  private readonly reasons = new Map<number, string>()
+  private readonly errors: Map<number, SerializedError>
+  private readonly reasons: Map<number, string>
   private readonly controllers = new Map<number, AbortController>()
   private readonly timers = new Map<number, AbortController>()
   private runAbort: AbortController | undefined
-  /** Succeeded steps in completion order (kept only when some step has a compensation). */
-  private readonly completion: number[] = []
-  private readonly compensation = emptyCompensationState()
+  private readonly completion: number[]
+  private readonly compensation: CompensationState
   private afterCommitActions: (() => void)[] = []
   private compensating = false
-  private readonly simulated = new Set<number>()
-  private readonly signalsReceived = new Map<string, unknown>()
-  private readonly signalWaiters = new Map<string, { resolve: (payload: unknown) => void }[]>()
+  private readonly simulated: Set<number>
+  private readonly signals: SignalBoard
   private readonly streams = new Set<EventStream>()
   private readonly beforeStep: WeftPlugin[]
   private readonly afterStep: WeftPlugin[]
@@ -119,7 +112,6 @@ export class RunExecution implements StepHost {
   private stopping: 'failed' | 'cancelled' | undefined
   private cancelReason = ''
   private finished = false
-  private failedCount = 0
   private startedAt = 0
   private resolveResult!: (result: RunResult) => void
   private rejectResult!: (error: unknown) => void
@@ -139,11 +131,17 @@ export class RunExecution implements StepHost {
     this.workflowId = workflow.id
     this.seed = settings.seed
     this.steps = workflow.steps
-    const n = workflow.steps.length
-    this.scheduler = new Scheduler(plan.schedule, { concurrency: settings.concurrency })
-    this.status = new Uint8Array(n)
-    this.attempts = new Int32Array(n)
-    this.outputs = new Array<unknown>(n)
+        this.scheduler = new Scheduler(plan.schedule, { concurrency: settings.concurrency })
+    this.state = new RunState(workflow.steps)
+    this.status = this.state.status
+    this.attempts = this.state.attempts
+    this.outputs = this.state.outputs
+    this.errors = this.state.errors
+    this.reasons = this.state.reasons
+    this.completion = this.state.completion
+    this.compensation = this.state.compensation
+    this.simulated = this.state.simulated
+    this.signals = new SignalBoard(this.state.signals)
     this.beforeStep = services.plugins.filter((p) => p.beforeStep !== undefined)
     this.afterStep = services.plugins.filter((p) => p.afterStep !== undefined)
     this.result = new Promise<RunResult>((resolve, reject) => {
@@ -206,94 +204,33 @@ export class RunExecution implements StepHost {
       if (signal.aborted) return this.cancel(reasonText(signal.reason, 'signal aborted'))
     }
     if (this.stopping === 'cancelled') return this.stop('cancelled', this.cancelReason)
-    if (this.failedCount > 0 && this.settings.failurePolicy === 'failFast') return this.stop('failed', 'a step failed before the run was resumed')
+    if (this.state.failedCount > 0 && this.settings.failurePolicy === 'failFast') return this.stop('failed', 'a step failed before the run was resumed')
     this.drive()
   }
 
   /**
-   * Rebuilds state from a journal: recorded outputs are reused (checked again against their
-   * contracts), recorded failures and skips stand, steps that started without an end run again
-   * with their attempt count continued. Returns true when the journal already ended the run.
+   * Rebuilds state from a journal (see {@link applyJournal}), settles the scheduler and
+   * journals `run.resumed`. Returns true when the journal already ended the run.
    */
   private restore(events: readonly JournalEvent[]): boolean {
-    const index = this.workflow.stepById
-    const last = events[events.length - 1]!
-    this.seq = last.seq
-    this.committedSeq = last.seq
-    this.startedAt = events[0]!.at
-    for (const event of events) {
-      if (event.type === 'signal.received') {
-        this.signalsReceived.set(event.name, event.payload)
-        continue
-      }
-      if (!('stepId' in event) || event.stepId === undefined || event.type === 'plugin.recorded') continue
-      if (event.type === 'compensation.started' || event.type === 'compensation.succeeded' || event.type === 'compensation.failed') {
-        const compensated = index.get(event.stepId)
-        if (compensated === undefined) continue
-        const c = this.compensation
-        c.attempts.set(compensated.index, Math.max(c.attempts.get(compensated.index) ?? 0, event.attempt))
-        if (event.type === 'compensation.succeeded') c.compensated.add(compensated.index)
-        else if (event.type === 'compensation.failed' && !event.willRetry) c.failed.add(compensated.index)
-        continue
-      }
-      const step = index.get(event.stepId)
-      if (step === undefined) continue // a step of an older definition (resume with allowDefinitionChange)
-      const i = step.index
-      switch (event.type) {
-        case 'step.started':
-          this.attempts[i] = event.attempt
-          this.status[i] = RUNNING
-          break
-        case 'step.succeeded': {
-          if (!this.plan.validators[i]!.Check(event.output)) {
-            throw new ContractViolation({ workflowId: this.workflowId, stepId: step.id, direction: 'step-output', issues: issuesOf(step.output, event.output) })
-          }
-          this.status[i] = SUCCEEDED
-          this.outputs[i] = event.output
-          if (event.simulated === true) this.simulated.add(i)
-          if (this.plan.hasCompensation) this.completion.push(i)
-          break
-        }
-        case 'step.failed':
-          this.attempts[i] = Math.max(this.attempts[i]!, event.attempt)
-          if (event.willRetry) {
-            this.status[i] = NOT_RUN
-          } else {
-            this.status[i] = FAILED
-            this.errors.set(i, event.error)
-            this.failedCount++
-          }
-          break
-        case 'step.skipped':
-          this.status[i] = SKIPPED
-          this.reasons.set(i, event.reason)
-          break
-        case 'step.cancelled':
-          this.status[i] = CANCELLED
-          this.reasons.set(i, event.reason)
-          break
-      }
-    }
-    const terminal = isTerminalEvent(last) ? last : undefined
-    const restarted: string[] = []
+    const { lastSeq, startedAt, terminal, restarted, cancelled } = applyJournal(this.state, this.workflow, this.plan.validators, events)
+    this.seq = lastSeq
+    this.committedSeq = lastSeq
+    this.startedAt = startedAt
     for (let i = 0; i < this.status.length; i++) {
       const code = this.status[i]!
-      if (code === RUNNING) {
-        // Started, never ended: the attempt was lost with the process. It runs again.
-        this.status[i] = NOT_RUN
-        if (terminal === undefined) restarted.push(this.steps[i]!.id)
-      } else if (code !== NOT_RUN) {
-        if (code === CANCELLED) this.stopping ??= 'cancelled'
-        this.scheduler.settle(i, code === SUCCEEDED)
-      }
+      if (code !== NOT_RUN) this.scheduler.settle(i, code === SUCCEEDED)
     }
     if (terminal !== undefined) {
       this.finished = true
       void this.settleResult(terminal)
       return true
     }
-    if (this.stopping === 'cancelled' && this.failedCount === 0) this.cancelReason = 'cancelled before the run was resumed'
-    else if (this.stopping === 'cancelled') this.stopping = undefined // fail-fast cancellations: fail again below
+    // A run stopped by a cancel is cancelled again; fail-fast cancellations fail again in begin().
+    if (cancelled && this.state.failedCount === 0) {
+      this.stopping = 'cancelled'
+      this.cancelReason = 'cancelled before the run was resumed'
+    }
     this.record({ seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'run.resumed', restarted })
     return false
   }
@@ -416,7 +353,7 @@ export class RunExecution implements StepHost {
     const step = this.steps[i]!
     if (step.gate !== undefined) {
       const name = step.gate.signal
-      return { ...step, run: (ctx) => this.waitForSignal(name, ctx.signal) }
+      return { ...step, run: (ctx) => this.signals.wait(name, ctx.signal) }
     }
     if (step.child !== undefined) {
       const child = step.child
@@ -437,25 +374,6 @@ export class RunExecution implements StepHost {
     return { ...step, run: step.dryRun ?? (() => Value.Create(step.output)) }
   }
 
-  private waitForSignal(name: string, signal: AbortSignal): Promise<unknown> {
-    if (this.signalsReceived.has(name)) return Promise.resolve(this.signalsReceived.get(name))
-    return new Promise((resolve, reject) => {
-      const waiter = { resolve }
-      const list = this.signalWaiters.get(name) ?? []
-      list.push(waiter)
-      this.signalWaiters.set(name, list)
-      signal.addEventListener(
-        'abort',
-        () => {
-          const rest = (this.signalWaiters.get(name) ?? []).filter((w) => w !== waiter)
-          this.signalWaiters.set(name, rest)
-          reject(signal.reason)
-        },
-        { once: true },
-      )
-    })
-  }
-
   /**
    * Journals a signal, then opens the gates waiting for it. The payload is checked against the
    * contract of every gate of this workflow that waits for `name`.
@@ -469,10 +387,7 @@ export class RunExecution implements StepHost {
     return new Promise((resolve) => {
       this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'signal.received', name, payload })
       this.afterCommitActions.push(() => {
-        this.signalsReceived.set(name, payload)
-        const waiters = this.signalWaiters.get(name) ?? []
-        this.signalWaiters.delete(name)
-        for (const waiter of waiters) waiter.resolve(payload)
+        this.signals.open(name, payload)
         resolve()
       })
       this.flush()
@@ -584,7 +499,7 @@ export class RunExecution implements StepHost {
     const serialized = serializeError(error)
     this.status[i] = FAILED
     this.errors.set(i, serialized)
-    this.failedCount++
+    this.state.failedCount++
     this.controllers.delete(i)
     this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.failed', stepId: this.steps[i]!.id, attempt, error: serialized, willRetry: false })
     this.scheduler.settle(i, false)
@@ -626,7 +541,7 @@ export class RunExecution implements StepHost {
       this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.cancelled', reason: this.cancelReason })
       return
     }
-    if (this.failedCount > 0) {
+    if (this.state.failedCount > 0) {
       const failedSteps: string[] = []
       let cause: SerializedError | undefined
       for (let i = 0; i < this.status.length; i++) {
@@ -758,48 +673,7 @@ export class RunExecution implements StepHost {
   }
 
   private buildResult(terminal: JournalEvent): RunResult {
-    const base = { runId: this.runId, workflowId: this.workflowId, startedAt: this.startedAt, endedAt: terminal.at }
-    let steps: Record<string, StepResult> | undefined
-    const self = this
-    const result =
-      terminal.type === 'run.succeeded'
-        ? { ...base, status: 'succeeded' as const, output: terminal.output }
-        : terminal.type === 'run.failed'
-          ? { ...base, status: 'failed' as const, error: terminal.error }
-          : terminal.type === 'run.compensated' || terminal.type === 'run.compensation-failed'
-            ? { ...base, status: terminal.type === 'run.compensated' ? ('compensated' as const) : ('compensation-failed' as const), error: terminal.error }
-            : {
-              ...base,
-              status: 'cancelled' as const,
-              error: serializeError(new CancelledError({ runId: this.runId, reason: terminal.type === 'run.cancelled' ? terminal.reason : '' })),
-            }
-    Object.defineProperty(result, 'steps', {
-      enumerable: true,
-      get() {
-        steps ??= self.stepResults()
-        return steps
-      },
-    })
-    return result as RunResult
-  }
-
-  private stepResults(): Record<string, StepResult> {
-    const out: Record<string, StepResult> = {}
-    for (let i = 0; i < this.status.length; i++) {
-      const code = this.status[i]!
-      const entry: { -readonly [K in keyof StepResult]: StepResult[K] } = { status: statusNames[code]!, attempts: this.attempts[i]! }
-      if (code === SUCCEEDED) entry.output = this.outputs[i]
-      if (this.simulated.has(i) && code === SUCCEEDED) entry.simulated = true
-      const error = this.errors.get(i)
-      if (error !== undefined) entry.error = error
-      const reason = this.reasons.get(i)
-      if (reason !== undefined) entry.reason = reason
-      if (this.compensating && code === SUCCEEDED && this.steps[i]!.compensate !== undefined) {
-        entry.compensation = this.compensation.compensated.has(i) ? 'compensated' : this.compensation.failed.has(i) ? 'failed' : 'pending'
-      }
-      out[this.steps[i]!.id] = entry
-    }
-    return out
+    return buildRunResult(this.runId, this.workflowId, this.startedAt, terminal, () => this.state.stepResults(this.compensating))
   }
 
   // ---------------------------------------------------------------- journal

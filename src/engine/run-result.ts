@@ -1,3 +1,6 @@
+import { serializeError } from '../errors/index.js'
+import type { JournalEvent } from '../journal/index.js'
+import { CancelledError } from './engine-errors.js'
 import type { SerializedError } from '../errors/index.js'
 
 /**
@@ -50,3 +53,30 @@ export type RunResult<O = unknown> = RunResultBase &
     /** The run failed and at least one compensation failed for good. */
     | { readonly status: 'compensation-failed'; readonly error: SerializedError }
   )
+
+/**
+ * The result of a run from its final journal event; `steps` is computed on first access.
+ * @internal
+ */
+export function buildRunResult(runId: string, workflowId: string, startedAt: number, terminal: JournalEvent, steps: () => Record<string, StepResult>): RunResult {
+  const base = { runId, workflowId, startedAt, endedAt: terminal.at }
+  let computed: Record<string, StepResult> | undefined
+  const result =
+    terminal.type === 'run.succeeded'
+      ? { ...base, status: 'succeeded' as const, output: terminal.output }
+      : terminal.type === 'run.failed'
+        ? { ...base, status: 'failed' as const, error: terminal.error }
+        : terminal.type === 'run.compensated'
+          ? { ...base, status: 'compensated' as const, error: terminal.error }
+          : terminal.type === 'run.compensation-failed'
+            ? { ...base, status: 'compensation-failed' as const, error: terminal.error }
+            : { ...base, status: 'cancelled' as const, error: serializeError(new CancelledError({ runId, reason: terminal.type === 'run.cancelled' ? terminal.reason : '' })) }
+  Object.defineProperty(result, 'steps', {
+    enumerable: true,
+    get() {
+      computed ??= steps()
+      return computed
+    },
+  })
+  return result as RunResult
+}

@@ -1,0 +1,37 @@
+/**
+ * Signals a run has received (latched: the latest payload per name) and the gates waiting for
+ * them. A gate that starts after its signal arrived opens at once.
+ * @internal
+ */
+export class SignalBoard {
+  private readonly waiters = new Map<string, { resolve: (payload: unknown) => void }[]>()
+
+  constructor(private readonly received: Map<string, unknown>) {}
+
+  /** Resolves with the payload of `name` once received; rejects when `signal` aborts. */
+  wait(name: string, signal: AbortSignal): Promise<unknown> {
+    if (this.received.has(name)) return Promise.resolve(this.received.get(name))
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve }
+      const list = this.waiters.get(name) ?? []
+      list.push(waiter)
+      this.waiters.set(name, list)
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.waiters.set(name, (this.waiters.get(name) ?? []).filter((w) => w !== waiter))
+          reject(signal.reason)
+        },
+        { once: true },
+      )
+    })
+  }
+
+  /** Records `payload` for `name` and opens every gate waiting for it. */
+  open(name: string, payload: unknown): void {
+    this.received.set(name, payload)
+    const waiting = this.waiters.get(name) ?? []
+    this.waiters.delete(name)
+    for (const waiter of waiting) waiter.resolve(payload)
+  }
+}
