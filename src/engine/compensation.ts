@@ -41,6 +41,7 @@ export function emptyCompensationState(): CompensationState {
  */
 export class Compensation {
   private position = 0
+  private readonly lastDelay = new Map<number, number>()
 
   constructor(
     private readonly host: CompensationHost,
@@ -86,7 +87,8 @@ export class Compensation {
         },
         (error: unknown) => {
           const retry = compensationOf(step)!.retry
-          const delay = retry === undefined ? undefined : retryDelay(retry, attempt, error, host.seed, `${step.id}#compensate`)
+          const delay = retry === undefined ? undefined : retryDelay(retry, attempt, error, host.seed, `${step.id}#compensate`, this.lastDelay.get(i))
+          if (delay !== undefined) this.lastDelay.set(i, delay)
           host.record({
             seq: host.nextSeq(),
             at: host.time(),

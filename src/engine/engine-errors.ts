@@ -1,17 +1,7 @@
 import { WeftError, type SerializedError } from '../errors/index.js'
 
-/**
- * A step or run was cancelled: `run.cancel()`, the caller's `signal`, or fail-fast after a
- * sibling failed. It is the `reason` of the step's `ctx.signal`.
- * @public
- */
-export class CancelledError extends WeftError<{ readonly runId: string; readonly stepId?: string; readonly reason: string }> {
-  /** Stable code. */
-  static readonly code = 'WEFT_CANCELLED'
-  constructor(data: { readonly runId: string; readonly stepId?: string; readonly reason: string }) {
-    super(CancelledError.code, `${data.stepId === undefined ? 'run' : `step "${data.stepId}"`} cancelled: ${data.reason}`, data)
-  }
-}
+export { CancelledError, InvalidArgumentError, StepTimeoutError } from '../errors/index.js'
+
 
 /**
  * A run failed because one or more steps failed. `data.failedSteps` lists them; each step's
@@ -26,18 +16,6 @@ export class RunFailedError extends WeftError<{ readonly runId: string; readonly
   }
 }
 
-/**
- * An engine option or call argument is invalid.
- * @public
- */
-export class InvalidArgumentError extends WeftError<{ readonly argument: string; readonly value: string }> {
-  /** Stable code. */
-  static readonly code = 'WEFT_INVALID_ARGUMENT'
-  constructor(argument: string, expected: string, value: unknown) {
-    const shown = `${typeof value === 'string' ? JSON.stringify(value) : String(value)} (${value === null ? 'null' : typeof value})`
-    super(InvalidArgumentError.code, `Expected \`${argument}\` to be ${expected}, got \`${shown}\``, { argument, value: shown })
-  }
-}
 
 /**
  * A run was offered a definition whose fingerprint differs from the one it started with.
@@ -82,18 +60,6 @@ export class InvalidJournalError extends WeftError<{ readonly runId: string; rea
   }
 }
 
-/**
- * A step attempt ran past its `timeout`. The attempt's `ctx.signal` aborts with this error;
- * a body that ignores the signal is abandoned and its late result discarded. Retryable.
- * @public
- */
-export class StepTimeoutError extends WeftError<{ readonly runId?: string; readonly stepId?: string; readonly attempt?: number; readonly timeoutMs: number }> {
-  /** Stable code. */
-  static readonly code = 'WEFT_STEP_TIMEOUT'
-  constructor(data: { readonly runId?: string; readonly stepId?: string; readonly attempt?: number; readonly timeoutMs: number }) {
-    super(StepTimeoutError.code, `${data.stepId === undefined ? 'operation' : `step "${data.stepId}"${data.attempt === undefined ? '' : ` attempt ${data.attempt}`}`} timed out after ${data.timeoutMs} ms`, data)
-  }
-}
 
 /**
  * A sub-workflow step's child run did not succeed.
@@ -116,5 +82,17 @@ export class RunEndedError extends WeftError<{ readonly runId: string; readonly 
   static readonly code = 'WEFT_RUN_ENDED'
   constructor(runId: string, status: string) {
     super(RunEndedError.code, `run "${runId}" has already ended (${status})`, { runId, status })
+  }
+}
+
+/**
+ * Another engine holds the run's lease: it is running (or resuming) the run right now.
+ * @public
+ */
+export class LeaseConflictError extends WeftError<{ readonly runId: string; readonly owner: string }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_LEASE_CONFLICT'
+  constructor(runId: string, owner: string) {
+    super(LeaseConflictError.code, `run "${runId}" is leased by another engine; "${owner}" cannot run it now`, { runId, owner })
   }
 }

@@ -1,7 +1,7 @@
 import { assert } from '../contract/index.js'
 import { inlineExecutor, type Executor } from '../executor/index.js'
-import { systemClock, systemEntropy, type Clock, type Entropy } from '../runtime/index.js'
-import { memoryStore, type RunFilter, type RunStore, type RunSummary } from '../store/index.js'
+import { parseDuration, systemClock, systemEntropy, type Clock, type Duration, type Entropy } from '../runtime/index.js'
+import { memoryStore, type Lease, type RunFilter, type RunStore, type RunSummary } from '../store/index.js'
 import { EventBus, type Telemetry, type WeftEvent, type WeftEventMap, type WeftEventType } from '../telemetry/index.js'
 import { isValidId, type Workflow } from '../workflow/index.js'
 import { InvalidArgumentError } from './engine-errors.js'
@@ -10,7 +10,9 @@ import { RunExecution, type ChildRunRequest, type FailurePolicy, type RunService
 import type { RunResult } from './run-result.js'
 import { planOf } from './workflow-plan.js'
 import { diffDefinitions, summarize as summarizeFor, type DefinitionSummary } from './definition-summary.js'
-import { ChildRunFailedError, InvalidJournalError, RunEndedError, WorkflowChangedError } from './engine-errors.js'
+import { ChildRunFailedError, InvalidJournalError, LeaseConflictError, RunEndedError, WorkflowChangedError } from './engine-errors.js'
+import { LeaseKeeper } from './lease-keeper.js'
+import { StepGuards } from './step-guards.js'
 import { replayJournal, type ReplayReport } from './replay.js'
 import { isTerminalEvent, type JournalEvent } from '../journal/index.js'
 
@@ -56,6 +58,49 @@ export interface EngineOptions {
    * @defaultValue `'failFast'`
    */
   readonly failurePolicy?: FailurePolicy
+  /**
+   * Who this engine is, for run leases. When the store supports leases, each run this engine
+   * drives is leased to it (renewed while the run is in progress, released at its end), every
+   * append carries the lease's fencing token, and another engine cannot resume the run meanwhile.
+   * @defaultValue `engine-<random uuid>`
+   */
+  readonly owner?: string
+  /**
+   * How long a lease lasts without renewal: after the owner dies, `recover()` may take the run over
+   * once this has passed.
+   * @defaultValue `'30s'`
+   */
+  readonly leaseTtl?: Duration
+  /**
+   * Clock of lease renewals.
+   * @defaultValue `systemClock` (real time, even when `clock` is simulated, so renewals never make a simulated clock race ahead)
+   */
+  readonly leaseClock?: Clock
+}
+
+/**
+ * Options of {@link Engine.recover}.
+ * @public
+ */
+export interface RecoverOptions {
+  /** The definitions runs may belong to (matched by workflow id). */
+  readonly workflows: readonly Workflow[]
+  /**
+   * Resume runs even when their definition's fingerprint differs.
+   * @defaultValue false
+   */
+  readonly allowDefinitionChange?: boolean
+}
+
+/**
+ * What {@link Engine.recover} did.
+ * @public
+ */
+export interface RecoverReport {
+  /** Runs taken over and resumed. */
+  readonly resumed: readonly RunHandle[]
+  /** Orphaned runs left alone, with the reason (no definition given, leased meanwhile, …). */
+  readonly skipped: readonly { readonly runId: string; readonly reason: string }[]
 }
 
 /**
@@ -144,6 +189,9 @@ export class Engine {
   private readonly bus: EventBus
   private readonly active = new Map<string, RunExecution>()
   private readonly services: RunServices
+  private readonly owner: string
+  private readonly leaseTtlMs: number
+  private readonly leaseClock: Clock
   /**
    * The most recently ended run, kept alive on purpose: V8 holds the hidden classes of the run
    * loop's objects weakly, so when every run object has died (e.g. a forced GC between runs)
@@ -161,6 +209,11 @@ export class Engine {
     this.concurrency = checkConcurrency('concurrency', options.concurrency)
     this.failurePolicy = checkPolicy('failurePolicy', options.failurePolicy)
     this.bus = new EventBus()
+    this.owner = options.owner ?? `engine-${this.entropy.runId()}`
+    const ttl = parseDuration(options.leaseTtl ?? '30s')
+    if (ttl === undefined || ttl <= 0) throw new InvalidArgumentError('leaseTtl', "a positive duration (ms or '30s')", options.leaseTtl)
+    this.leaseTtlMs = ttl
+    this.leaseClock = options.leaseClock ?? systemClock
     this.services = {
       store: this.store,
       executor: this.executor,
@@ -170,6 +223,7 @@ export class Engine {
       plugins: this.plugins,
       inline: inlineExecutor(),
       runChild: (request) => this.runChild(request),
+      guards: new StepGuards(this.clock, this.bus),
     }
   }
 
@@ -204,6 +258,7 @@ export class Engine {
         signal: options.signal,
         ...(options.dryRun === true ? { dryRun: true } : {}),
         ...(options.parentRunId === undefined ? {} : { parentRunId: options.parentRunId }),
+        ...(this.store.acquireLease === undefined ? {} : { lease: (run: RunExecution) => this.lease(run, undefined) }),
       },
     )
     return this.launch(execution)
@@ -242,6 +297,13 @@ export class Engine {
     const wf = workflow as Workflow
     const journal = await this.journalOf(runId, wf, options.allowDefinitionChange === true)
     const started = journal[0] as Extract<JournalEvent, { type: 'run.started' }>
+    let held: Lease | undefined
+    if (this.store.acquireLease !== undefined && !isTerminalEvent(journal[journal.length - 1]!)) {
+      held = await this.store.acquireLease(runId, this.owner, this.leaseTtlMs)
+      if (held === undefined) throw new LeaseConflictError(runId, this.owner)
+      // The journal may have grown between the read and the lease: read it again under the lease.
+      journal.splice(0, journal.length, ...(await this.journalOf(runId, wf, options.allowDefinitionChange === true)))
+    }
     const execution = new RunExecution(
       this.services,
       wf,
@@ -256,6 +318,7 @@ export class Engine {
         restored: journal,
         ...(started.dryRun === true ? { dryRun: true } : {}),
         ...(started.parentRunId === undefined ? {} : { parentRunId: started.parentRunId }),
+        ...(held === undefined ? {} : { lease: (run: RunExecution) => this.lease(run, held) }),
       },
     )
     return this.launch<O>(execution)
@@ -305,6 +368,48 @@ export class Engine {
     if (last === undefined) throw new InvalidJournalError(runId, 'the journal is empty')
     if (isTerminalEvent(last)) throw new RunEndedError(runId, last.type.slice('run.'.length))
     await this.store.append(runId, [{ seq: last.seq + 1, at: this.clock.now(), runId, type: 'signal.received', name, payload }])
+  }
+
+  /**
+   * Takes (or adopts) the lease of a run and keeps it until the run ends. Resolves the fencing
+   * token, or undefined after failing the run with a LeaseConflictError.
+   */
+  private async lease(run: RunExecution, held: Lease | undefined): Promise<number | undefined> {
+    const lease = held ?? (await this.store.acquireLease!(run.runId, this.owner, this.leaseTtlMs))
+    if (lease === undefined) {
+      run.abortInfrastructure(new LeaseConflictError(run.runId, this.owner))
+      return undefined
+    }
+    const keeper = new LeaseKeeper(this.store, lease, this.leaseTtlMs, this.leaseClock, (error) => run.leaseLost(error))
+    const release = (): void => void keeper.release().catch(() => {})
+    run.result.then(release, release)
+    return keeper.token
+  }
+
+  /**
+   * Self-healing of orphaned runs: finds runs still `running` whose owner's lease expired (their
+   * engine died) and resumes them here. Each is resumed at most by one engine (leases).
+   */
+  async recover(options: RecoverOptions): Promise<RecoverReport> {
+    if (this.store.orphans === undefined) throw new InvalidArgumentError('store', 'a store with leases (orphans())', 'this store')
+    const byId = new Map(options.workflows.map((w) => [w.id, w]))
+    const resumed: RunHandle[] = []
+    const skipped: { runId: string; reason: string }[] = []
+    for (const runId of await this.store.orphans()) {
+      if (this.active.has(runId)) continue
+      const summary = await this.store.get(runId)
+      const wf = summary === undefined ? undefined : byId.get(summary.workflowId)
+      if (wf === undefined) {
+        skipped.push({ runId, reason: `no definition of workflow "${summary?.workflowId ?? '?'}" was given` })
+        continue
+      }
+      try {
+        resumed.push(await this.resume(runId, wf, { allowDefinitionChange: options.allowDefinitionChange === true }))
+      } catch (error) {
+        skipped.push({ runId, reason: error instanceof Error ? error.message : String(error) })
+      }
+    }
+    return { resumed, skipped }
   }
 
   private async runChild(request: ChildRunRequest): Promise<unknown> {

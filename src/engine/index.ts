@@ -2,10 +2,10 @@
  * The engine: runs workflows through the ports, journaling every state change.
  * @packageDocumentation
  */
-export { createEngine, Engine, type EngineOptions, type StartOptions, type RunHandle, type StartArgs, type ResumeOptions } from './engine.js'
+export { createEngine, Engine, type EngineOptions, type StartOptions, type RunHandle, type StartArgs, type ResumeOptions, type RecoverOptions, type RecoverReport } from './engine.js'
 export type { FailurePolicy } from './run-execution.js'
 export type { RunResult, RunResultBase, StepResult } from './run-result.js'
 export type { WeftPlugin, RunHookContext, StepHookContext } from './plugin.js'
-export { CancelledError, RunFailedError, InvalidArgumentError, WorkflowChangedError, NonDeterminismError, InvalidJournalError, StepTimeoutError, ChildRunFailedError, RunEndedError } from './engine-errors.js'
+export { CancelledError, RunFailedError, InvalidArgumentError, WorkflowChangedError, NonDeterminismError, InvalidJournalError, StepTimeoutError, ChildRunFailedError, RunEndedError, LeaseConflictError } from './engine-errors.js'
 export type { ReplayReport } from './replay.js'
 export type { DefinitionChange } from './definition-summary.js'

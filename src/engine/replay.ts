@@ -7,6 +7,7 @@ import type { Workflow } from '../workflow/index.js'
 import { NonDeterminismError } from './engine-errors.js'
 import { RunExecution, type FailurePolicy } from './run-execution.js'
 import { planOf } from './workflow-plan.js'
+import { StepGuards } from './step-guards.js'
 
 /**
  * What {@link Engine.replay} checked.
@@ -35,9 +36,6 @@ function comparable(event: JournalEvent): unknown {
 function same(a: JournalEvent, b: JournalEvent): boolean {
   return JSON.stringify(comparable(a)) === JSON.stringify(comparable(b))
 }
-
-const outcomeKind = (e: JournalEvent): 'run' | 'compensate' | undefined =>
-  e.type === 'step.succeeded' || e.type === 'step.failed' ? 'run' : e.type === 'compensation.succeeded' || e.type === 'compensation.failed' ? 'compensate' : undefined
 
 /**
  * Re-derives every decision of a recorded run from its recorded outcomes, without running step
@@ -124,6 +122,7 @@ async function replaySegment(
       plugins: [],
       inline: executor,
       runChild: () => Promise.reject(new Error('replay never starts child runs')),
+      guards: new StepGuards(clock, new EventBus()),
     },
     workflow,
     planOf(workflow),
@@ -153,15 +152,43 @@ async function replaySegment(
       void execution.deliverSignal(next.name, next.payload).catch(() => {})
       return
     }
-    const kind = outcomeKind(next)
-    if (kind === undefined || !('stepId' in next)) return
-    const key = `${kind}:${next.stepId}#${(next as { attempt: number }).attempt}`
-    const waiting = pending.get(key)
-    if (waiting === undefined) return
-    pending.delete(key)
-    if (next.type === 'step.succeeded') waiting.resolve(next.output)
-    else if (next.type === 'compensation.succeeded') waiting.resolve(undefined)
-    else if (next.type === 'step.failed' || next.type === 'compensation.failed') waiting.reject(Object.assign(new Error(next.error.message), { name: next.error.name, ...(next.error.code === undefined ? {} : { code: next.error.code }) }))
+    if (!('stepId' in next) || next.stepId === undefined || !('attempt' in next)) return
+    const at = `${next.stepId}#${next.attempt}`
+    const take = (kind: string): { resolve: (v: unknown) => void; reject: (e: unknown) => void } | undefined => {
+      const waiting = pending.get(`${kind}:${at}`)
+      if (waiting !== undefined) pending.delete(`${kind}:${at}`)
+      return waiting
+    }
+    const recorded = (e: { name: string; message: string; code?: string }): Error =>
+      Object.assign(new Error(e.message), { name: e.name, ...(e.code === undefined ? {} : { code: e.code }) })
+    switch (next.type) {
+      case 'step.succeeded':
+        take(next.fallback === true ? 'fallback' : 'run')?.resolve(next.output)
+        return
+      case 'step.failed': {
+        // A failure after a fallback belongs to the fallback; otherwise to the body.
+        const waiting = take('fallback') ?? take('run')
+        waiting?.reject(recorded(next.error))
+        return
+      }
+      case 'step.fallback':
+        // The body's failure that the fallback replaces.
+        take('run')?.reject(recorded(next.error))
+        return
+      case 'step.healed': {
+        // First the body's failure that was healed, then the end of the healing action.
+        const body = take('run')
+        if (body !== undefined) body.reject(recorded(next.error))
+        else take('heal')?.resolve(undefined)
+        return
+      }
+      case 'compensation.succeeded':
+        take('compensate')?.resolve(undefined)
+        return
+      case 'compensation.failed':
+        take('compensate')?.reject(recorded(next.error))
+        return
+    }
   }
 
   // A resumed segment starts with the engine's own `run.resumed`, compared like any decision.

@@ -1,5 +1,5 @@
 import { ContractViolation, issuesOf } from '../contract/index.js'
-import { serializeError, type SerializedError } from '../errors/index.js'
+import { isWeftError, serializeError, type SerializedError } from '../errors/index.js'
 import type { Executor } from '../executor/index.js'
 import type { JournalEvent } from '../journal/index.js'
 import type { Clock } from '../runtime/index.js'
@@ -14,6 +14,8 @@ import { Compensation, type CompensationHost, type CompensationState } from './c
 import { applyJournal, BACKOFF, CANCELLED, FAILED, NOT_RUN, RUNNING, RunState, SKIPPED, SUCCEEDED } from './run-state.js'
 import { buildRunResult } from './run-result.js'
 import { SignalBoard } from './signal-board.js'
+import type { StepGuards } from './step-guards.js'
+import { matchesError, RemedyFailedError, selectRemedy, type RemedySelection } from '../resilience/index.js'
 import { isTerminalEvent } from '../journal/index.js'
 import { EventStream } from './event-stream.js'
 import type { RunHookContext, StepHookContext, WeftPlugin } from './plugin.js'
@@ -37,6 +39,8 @@ export interface RunServices {
   readonly inline: Executor
   /** Runs a sub-workflow step's child run and resolves with its output. */
   readonly runChild: (request: ChildRunRequest) => Promise<unknown>
+  /** Engine-wide breakers, bulkheads and rate limits of steps. */
+  readonly guards: StepGuards
 }
 
 /** @internal */
@@ -63,6 +67,11 @@ export interface RunSettings {
   readonly dryRun?: boolean
   /** The parent run of a sub-workflow run. */
   readonly parentRunId?: string
+  /**
+   * Leasing, when the store supports it: `acquire` takes the run's lease (undefined: another
+   * owner holds it) and returns the fencing token for appends.
+   */
+  readonly lease?: (execution: RunExecution) => Promise<number | undefined>
 }
 
 /**
@@ -98,6 +107,7 @@ export class RunExecution implements StepHost {
   private afterCommitActions: (() => void)[] = []
   private compensating = false
   private readonly simulated: Set<number>
+  private readonly fallbacks: Set<number>
   private readonly signals: SignalBoard
   private readonly streams = new Set<EventStream>()
   private readonly beforeStep: WeftPlugin[]
@@ -119,6 +129,7 @@ export class RunExecution implements StepHost {
   private infrastructureFailed = false
   private lastContext: StepRuntime | undefined
   private reactionAt = -1
+  private appendOptions: { readonly fence: number } | undefined
   private resultSettled = false
 
   constructor(
@@ -141,6 +152,7 @@ export class RunExecution implements StepHost {
     this.completion = this.state.completion
     this.compensation = this.state.compensation
     this.simulated = this.state.simulated
+    this.fallbacks = this.state.fallbacks
     this.signals = new SignalBoard(this.state.signals)
     this.beforeStep = services.plugins.filter((p) => p.beforeStep !== undefined)
     this.afterStep = services.plugins.filter((p) => p.afterStep !== undefined)
@@ -159,16 +171,24 @@ export class RunExecution implements StepHost {
     try {
       if (this.settings.restored !== undefined) {
         if (this.restore(this.settings.restored)) return
+        if (!(await this.takeLease())) return
       } else {
         this.startedAt = clock.now()
-        await store.create({
-          runId: this.runId,
-          workflowId: wf.id,
-          version: wf.version,
-          fingerprint: wf.fingerprint,
-          createdAt: this.startedAt,
-          ...(this.settings.parentRunId === undefined ? {} : { parentRunId: this.settings.parentRunId }),
-        })
+        try {
+          await store.create({
+            runId: this.runId,
+            workflowId: wf.id,
+            version: wf.version,
+            fingerprint: wf.fingerprint,
+            createdAt: this.startedAt,
+            ...(this.settings.parentRunId === undefined ? {} : { parentRunId: this.settings.parentRunId }),
+          })
+        } catch (error) {
+          // Idempotent start: a process that died between creating the run and journaling
+          // `run.started` left an empty run of this workflow; starting it again adopts it.
+          if (!isWeftError(error, 'WEFT_RUN_EXISTS') || !(await this.isEmptyRunOf(wf))) throw error
+        }
+        if (!(await this.takeLease())) return
         const started: JournalEvent = {
           seq: ++this.seq,
           at: this.startedAt,
@@ -185,7 +205,7 @@ export class RunExecution implements StepHost {
           ...(this.settings.dryRun === true ? { dryRun: true as const } : {}),
           definition: summarize(wf),
         }
-        await store.append(this.runId, [started])
+        await store.append(this.runId, [started], this.appendOptions)
         this.committedSeq = this.seq
         this.report(started)
       }
@@ -233,6 +253,25 @@ export class RunExecution implements StepHost {
     }
     this.record({ seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'run.resumed', restarted })
     return false
+  }
+
+  private async isEmptyRunOf(wf: Workflow): Promise<boolean> {
+    const summary = await this.services.store.get(this.runId)
+    return summary !== undefined && summary.events === 0 && summary.workflowId === wf.id && summary.fingerprint === wf.fingerprint
+  }
+
+  /** Takes the run's lease when leasing is on; false (and the result rejected) when another engine holds it. */
+  private async takeLease(): Promise<boolean> {
+    if (this.settings.lease === undefined) return true
+    const token = await this.settings.lease(this)
+    if (token === undefined) return false
+    this.appendOptions = { fence: token }
+    return true
+  }
+
+  /** The lease was lost: another engine took the run over. Stop without journaling anything. */
+  leaseLost(error: unknown): void {
+    this.abortInfrastructure(error)
   }
 
   /** Cancels the run: running steps are aborted and recorded as cancelled, nothing new starts. */
@@ -319,7 +358,7 @@ export class RunExecution implements StepHost {
     const ctx = new StepRuntime(this, i, step.id, attempt, this.settings.input, this.depsOf(i))
     this.lastContext = ctx // keeps the hidden class alive between runs (see Engine.lastEnded)
     if (this.beforeStep.length > 0) {
-      this.runStepHooks(this.beforeStep, i, attempt, undefined).then(
+      this.runStepHooks('before', i, attempt, undefined).then(
         () => this.execute(i, attempt, ctx),
         (error) => this.onError(i, attempt, error),
       )
@@ -335,10 +374,13 @@ export class RunExecution implements StepHost {
     const step = this.steps[i]!
     let pending: Promise<unknown>
     try {
-      pending =
-        step.gate === undefined && step.child === undefined && (step.sideEffects !== true || this.settings.dryRun !== true)
-          ? this.services.executor.execute({ step, ctx })
-          : this.services.inline.execute({ step: this.engineStep(i, attempt), ctx })
+      if (step.gate === undefined && step.child === undefined && (step.sideEffects !== true || this.settings.dryRun !== true)) {
+        const guard = step.breaker === undefined && step.bulkhead === undefined && step.rateLimit === undefined ? undefined : this.services.guards.guard(step)
+        const executor = this.services.executor
+        pending = guard === undefined ? executor.execute({ step, ctx }) : guard.execute(() => executor.execute({ step, ctx }), { signal: ctx.signal })
+      } else {
+        pending = this.services.inline.execute({ step: this.engineStep(i, attempt), ctx })
+      }
     } catch (error) {
       pending = Promise.reject(error)
     }
@@ -384,7 +426,8 @@ export class RunExecution implements StepHost {
       const issues = issuesOf(step.output, payload)
       if (issues.length > 0) return Promise.reject(new ContractViolation({ workflowId: this.workflowId, stepId: step.id, direction: 'step-input', issues }))
     }
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
+      this.result.catch(reject) // the journal failed (e.g. the lease was lost): the signal was not taken
       this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'signal.received', name, payload })
       this.afterCommitActions.push(() => {
         this.signals.open(name, payload)
@@ -411,7 +454,7 @@ export class RunExecution implements StepHost {
       return
     }
     if (this.afterStep.length > 0) {
-      this.runStepHooks(this.afterStep, i, attempt, value).then(
+      this.runStepHooks('after', i, attempt, value).then(
         () => this.succeed(i, attempt, value),
         (error) => this.onError(i, attempt, error),
       )
@@ -428,8 +471,18 @@ export class RunExecution implements StepHost {
     this.controllers.delete(i)
     if (this.plan.hasCompensation) this.completion.push(i)
     this.record(
-      this.simulated.size > 0 && this.simulated.has(i)
-        ? { seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.succeeded', stepId: this.steps[i]!.id, attempt, output: value, simulated: true }
+      (this.simulated.size > 0 && this.simulated.has(i)) || (this.fallbacks.size > 0 && this.fallbacks.has(i))
+        ? {
+            seq: ++this.seq,
+            at: this.time(),
+            runId: this.runId,
+            type: 'step.succeeded',
+            stepId: this.steps[i]!.id,
+            attempt,
+            output: value,
+            ...(this.simulated.has(i) ? { simulated: true as const } : {}),
+            ...(this.fallbacks.has(i) ? { fallback: true as const } : {}),
+          }
         : { seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.succeeded', stepId: this.steps[i]!.id, attempt, output: value },
     )
     this.scheduler.settle(i, true)
@@ -440,13 +493,21 @@ export class RunExecution implements StepHost {
     if (!this.isCurrent(i, attempt)) return
     this.disarmTimeout(i)
     const step = this.steps[i]!
-    const delay = step.retry === undefined || this.stopping !== undefined ? undefined : retryDelay(step.retry, attempt, error, this.seed, step.id)
+    if (step.heal !== undefined && this.stopping === undefined && !this.fallbacks.has(i)) {
+      const remedy = selectRemedy(step.heal, error)
+      if (remedy !== undefined && (this.state.healed.get(i)?.length ?? 0) < MAX_HEALS) return this.heal(i, attempt, error, remedy)
+    }
+    const delay = step.retry === undefined || this.stopping !== undefined ? undefined : retryDelay(step.retry, attempt, error, this.seed, step.id, this.state.lastDelay.get(i))
     if (delay === undefined) {
+      if (step.fallback !== undefined && this.stopping === undefined && !this.fallbacks.has(i) && matchesFallback(step.fallback.when, error)) {
+        return this.recover(i, attempt, error, step.fallback.value)
+      }
       this.fail(i, attempt, error)
       this.drive()
       return
     }
     this.status[i] = BACKOFF
+    this.state.lastDelay.set(i, delay)
     this.controllers.delete(i)
     this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.failed', stepId: step.id, attempt, error: serializeError(error), willRetry: true, delayMs: delay })
     this.services.clock.sleep(delay, this.runSignal()).then(
@@ -454,6 +515,96 @@ export class RunExecution implements StepHost {
       () => {}, // the run stopped during the backoff
     )
     this.flush()
+  }
+
+  /**
+   * Self-healing: runs the matching rule's action (through the inline executor, so a replay
+   * feeds it from the journal), journals `step.healed`, then applies the rule's outcome.
+   */
+  private heal(i: number, attempt: number, error: unknown, remedy: RemedySelection<unknown>): void {
+    const step = this.steps[i]!
+    this.status[i] = BACKOFF
+    this.controllers.delete(i)
+    const action = remedy.rule.do
+    const ctx = new StepRuntime(this, i, step.id, attempt, this.settings.input, this.depsOf(i), 'heal')
+    const healStep: StepDefinition = { ...step, run: () => (action === undefined ? undefined : action(error, { signal: this.runSignal(), attempt })) }
+    let pending: Promise<unknown>
+    try {
+      pending = this.services.inline.execute({ step: healStep, ctx, kind: 'heal' })
+    } catch (failure) {
+      pending = Promise.reject(failure)
+    }
+    pending.then(
+      () => {
+        if (this.status[i] !== BACKOFF || this.attempts[i] !== attempt || this.finished) return
+        const then = remedy.rule.then
+        const list = this.state.healed.get(i) ?? []
+        list.push({ rule: remedy.index, then })
+        this.state.healed.set(i, list)
+        this.record({
+          seq: ++this.seq,
+          at: this.time(),
+          runId: this.runId,
+          type: 'step.healed',
+          stepId: step.id,
+          attempt,
+          rule: remedy.index,
+          ...(remedy.rule.name === undefined ? {} : { name: remedy.rule.name }),
+          then,
+          error: serializeError(error),
+        })
+        if (then === 'retry') return this.retry(i, attempt)
+        this.status[i] = RUNNING
+        if (then === 'skip') {
+          this.status[i] = SKIPPED
+          this.reasons.set(i, 'remedy')
+          this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.skipped', stepId: step.id, reason: 'remedy' })
+          this.scheduler.settle(i, false)
+          return this.drive()
+        }
+        if (then === 'fallback') {
+          const value = remedy.rule.fallback ?? step.fallback?.value
+          if (value !== undefined) return this.recover(i, attempt, error, value)
+        }
+        this.fail(i, attempt, error)
+        this.drive()
+      },
+      (failure: unknown) => {
+        if (this.status[i] !== BACKOFF || this.attempts[i] !== attempt || this.finished) return
+        this.status[i] = RUNNING
+        this.fail(i, attempt, new RemedyFailedError(remedy.index, remedy.rule.name, error, failure))
+        this.drive()
+      },
+    )
+  }
+
+  /**
+   * Fallback: the step failed for good; its fallback value (or the value a function of the
+   * error returns) becomes its output, checked against the output contract.
+   */
+  private recover(i: number, attempt: number, error: unknown, value: unknown): void {
+    const step = this.steps[i]!
+    this.status[i] = RUNNING
+    this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.fallback', stepId: step.id, attempt, error: serializeError(error) })
+    this.flush()
+    const ctx = new StepRuntime(this, i, step.id, attempt, this.settings.input, this.depsOf(i), 'fallback')
+    const fallbackStep: StepDefinition = { ...step, run: () => (typeof value === 'function' ? (value as (e: unknown) => unknown)(error) : value) }
+    let pending: Promise<unknown>
+    try {
+      pending = this.services.inline.execute({ step: fallbackStep, ctx, kind: 'fallback' })
+    } catch (failure) {
+      pending = Promise.reject(failure)
+    }
+    this.fallbacks.add(i)
+    pending.then(
+      (output) => this.onValue(i, attempt, output),
+      (failure) => {
+        this.fallbacks.delete(i)
+        if (!this.isCurrent(i, attempt)) return
+        this.fail(i, attempt, failure)
+        this.drive()
+      },
+    )
   }
 
   /** Starts the next attempt of a step whose backoff elapsed. */
@@ -642,7 +793,7 @@ export class RunExecution implements StepHost {
   }
 
   /** The store failed: nothing more can be journaled, so nothing more may happen. */
-  private abortInfrastructure(error: unknown): void {
+  abortInfrastructure(error: unknown): void {
     if (this.infrastructureFailed) return
     this.infrastructureFailed = true
     this.finished = true
@@ -705,7 +856,7 @@ export class RunExecution implements StepHost {
       if (actions.length > 0) this.afterCommitActions = []
       let pending: void | Promise<void>
       try {
-        pending = this.services.store.append(this.runId, events)
+        pending = this.services.store.append(this.runId, events, this.appendOptions)
       } catch (error) {
         this.flushing = false
         return this.abortInfrastructure(error)
@@ -800,14 +951,23 @@ export class RunExecution implements StepHost {
     }
   }
 
-  private async runStepHooks(plugins: readonly WeftPlugin[], i: number, attempt: number, output: unknown): Promise<void> {
+  private async runStepHooks(which: 'before' | 'after', i: number, attempt: number, output: unknown): Promise<void> {
     const stepId = this.steps[i]!.id
-    for (const plugin of plugins) {
+    for (const plugin of which === 'before' ? this.beforeStep : this.afterStep) {
       const ctx: StepHookContext = { ...this.hookContext(plugin, stepId), stepId, attempt }
-      if (output === undefined) await plugin.beforeStep!(ctx)
+      if (which === 'before') await plugin.beforeStep!(ctx)
       else await plugin.afterStep!({ ...ctx, output })
     }
   }
+
+}
+
+/** Most self-healing actions per step and run (a guard against a remedy that never helps). */
+const MAX_HEALS = 3
+
+function matchesFallback(when: Parameters<typeof matchesError>[0] | undefined, error: unknown): boolean {
+  if ((error as { code?: unknown } | null)?.code === 'WEFT_CANCELLED') return false
+  return when === undefined || matchesError(when, error)
 }
 
 function reasonText(reason: unknown, fallback: string): string {

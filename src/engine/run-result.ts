@@ -20,6 +20,10 @@ export interface StepResult {
   readonly reason?: string
   /** True when a dry run simulated the step instead of running its side effects. */
   readonly simulated?: true
+  /** True when the output is the step's fallback. */
+  readonly fallback?: true
+  /** Self-healing actions taken: the rule's index and what followed. */
+  readonly healed?: readonly { readonly rule: number; readonly then: string }[]
   /** For succeeded steps of a failed run that have a compensation: how it went. */
   readonly compensation?: 'compensated' | 'failed' | 'pending'
 }

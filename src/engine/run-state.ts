@@ -29,11 +29,17 @@ export class RunState {
   readonly errors = new Map<number, SerializedError>()
   readonly reasons = new Map<number, string>()
   readonly simulated = new Set<number>()
+  /** Steps whose output is their fallback. */
+  readonly fallbacks = new Set<number>()
+  /** Self-healing actions taken per step. */
+  readonly healed = new Map<number, { rule: number; then: string }[]>()
   /** Succeeded steps in completion order (kept only when some step has a compensation). */
   readonly completion: number[] = []
   readonly compensation: CompensationState = emptyCompensationState()
   /** Signals received, latest payload per name. */
   readonly signals = new Map<string, unknown>()
+  /** Last retry delay of each step (decorrelated jitter continues from it). */
+  readonly lastDelay = new Map<number, number>()
   failedCount = 0
 
   constructor(readonly steps: Workflow['steps']) {
@@ -51,6 +57,9 @@ export class RunState {
       const entry: { -readonly [K in keyof StepResult]: StepResult[K] } = { status: statusNames[code]!, attempts: this.attempts[i]! }
       if (code === SUCCEEDED) entry.output = this.outputs[i]
       if (code === SUCCEEDED && this.simulated.has(i)) entry.simulated = true
+      if (code === SUCCEEDED && this.fallbacks.has(i)) entry.fallback = true
+      const healed = this.healed.get(i)
+      if (healed !== undefined) entry.healed = healed
       const error = this.errors.get(i)
       if (error !== undefined) entry.error = error
       const reason = this.reasons.get(i)
@@ -118,10 +127,12 @@ export function applyJournal(state: RunState, workflow: Workflow, validators: re
         status[i] = SUCCEEDED
         outputs[i] = event.output
         if (event.simulated === true) state.simulated.add(i)
+        if (event.fallback === true) state.fallbacks.add(i)
         if (trackCompletion) state.completion.push(i)
         break
       case 'step.failed':
         attempts[i] = Math.max(attempts[i]!, event.attempt)
+        if (event.delayMs !== undefined) state.lastDelay.set(i, event.delayMs)
         if (event.willRetry) {
           status[i] = NOT_RUN
         } else {
@@ -130,6 +141,12 @@ export function applyJournal(state: RunState, workflow: Workflow, validators: re
           state.failedCount++
         }
         break
+      case 'step.healed': {
+        const list = state.healed.get(i) ?? []
+        list.push({ rule: event.rule, then: event.then })
+        state.healed.set(i, list)
+        break
+      }
       case 'step.skipped':
         status[i] = SKIPPED
         state.reasons.set(i, event.reason)

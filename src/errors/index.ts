@@ -3,3 +3,4 @@
  * @packageDocumentation
  */
 export { WeftError, isWeftError, serializeError, type SerializedError } from './weft-error.js'
+export { CancelledError, InvalidArgumentError, StepTimeoutError } from './common-errors.js'

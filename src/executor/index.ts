@@ -1,6 +1,15 @@
 /**
- * The executor port and the inline executor.
+ * The executor port and its implementations: inline (same thread, the default) and a pool of
+ * worker threads for CPU-bound steps.
  * @packageDocumentation
  */
 export type { Executor, StepTask } from './port.js'
 export { inlineExecutor } from './inline-executor.js'
+export {
+  workerThreadsExecutor,
+  type HandlerRef,
+  type WorkerHandler,
+  type WorkerStepContext,
+  type WorkerThreadsExecutorOptions,
+} from './worker-threads-executor.js'
+export { ExecutorClosedError, InvalidHandlerError, WorkerCrashedError, type InvalidHandlerData, type WorkerCrashedData } from './executor-errors.js'

@@ -10,7 +10,7 @@ export interface StepTask {
   /** The context to call the body with; `ctx.signal` aborts when the attempt must stop. */
   readonly ctx: StepContext<unknown, Readonly<Record<string, unknown>>>
   /** What runs: the step body, or its compensation (then `step.run` is the compensation). @defaultValue `'run'` */
-  readonly kind?: 'run' | 'compensate'
+  readonly kind?: 'run' | 'compensate' | 'heal' | 'fallback'
 }
 
 /**

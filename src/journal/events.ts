@@ -64,6 +64,26 @@ export const JournalEventSchemas = {
     output: Type.Unknown(),
     /** True when a dry run produced the output without running the step's side effects. */
     simulated: Type.Optional(Type.Literal(true)),
+    /** True when the output is the step's fallback after it failed for good. */
+    fallback: Type.Optional(Type.Literal(true)),
+  }),
+  'step.fallback': Type.Object({
+    ...step,
+    type: Type.Literal('step.fallback'),
+    attempt: Type.Integer({ minimum: 1 }),
+    /** The failure the fallback replaces. */
+    error: SerializedErrorSchema,
+  }),
+  'step.healed': Type.Object({
+    ...step,
+    type: Type.Literal('step.healed'),
+    attempt: Type.Integer({ minimum: 1 }),
+    /** Index of the rule in the step's `heal` list. */
+    rule: Type.Integer({ minimum: 0 }),
+    name: Type.Optional(Type.String()),
+    then: Type.Union([Type.Literal('retry'), Type.Literal('skip'), Type.Literal('fail'), Type.Literal('fallback')]),
+    /** The failure that was healed. */
+    error: SerializedErrorSchema,
   }),
   'step.failed': Type.Object({
     ...step,
@@ -76,7 +96,7 @@ export const JournalEventSchemas = {
   'step.skipped': Type.Object({
     ...step,
     type: Type.Literal('step.skipped'),
-    reason: Type.Union([Type.Literal('condition'), Type.Literal('dependency-skipped'), Type.Literal('dependency-failed')]),
+    reason: Type.Union([Type.Literal('condition'), Type.Literal('dependency-skipped'), Type.Literal('dependency-failed'), Type.Literal('remedy')]),
     dependency: Type.Optional(Type.String()),
   }),
   'step.cancelled': Type.Object({

@@ -7,9 +7,16 @@ export class ReadyQueue {
   private readonly heap: Int32Array
   private count = 0
 
-  /** @param rank - rank of each node; must be unique per node. */
-  constructor(private readonly rank: Int32Array) {
-    this.heap = new Int32Array(Math.max(1, rank.length))
+  /**
+   * @param rank - rank of each node; must be unique per node.
+   * @param capacity - most nodes queued at once.
+   *   @defaultValue `rank.length` (every node)
+   */
+  constructor(
+    private readonly rank: Int32Array,
+    capacity: number = rank.length,
+  ) {
+    this.heap = new Int32Array(Math.max(1, capacity))
   }
 
   /** Number of queued nodes. */

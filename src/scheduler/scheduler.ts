@@ -1,10 +1,15 @@
+import { Capacity, within } from './capacity.js'
+import { checkResources, problemsMessage } from './check-resources.js'
+import { ClassHeap } from './class-heap.js'
 import { ReadyQueue } from './ready-queue.js'
-import type { SchedulePlan } from './schedule-plan.js'
+import type { PlanResources, SchedulePlan } from './schedule-plan.js'
+import { poolStateOf, type PoolMember, type PoolState, type SharedLimits } from './shared-limits.js'
 
 const WAITING = 0
 const QUEUED = 1
 const RUNNING = 2
 const SETTLED = 3
+const NO_LIMIT = 0x7fffffff
 
 /**
  * Options of {@link Scheduler}.
@@ -12,10 +17,42 @@ const SETTLED = 3
  */
 export interface SchedulerOptions {
   /**
-   * Most nodes running at once.
+   * Most nodes of this scheduler running at once. `0` pauses it.
    * @defaultValue Infinity
    */
   readonly concurrency?: number
+  /**
+   * Capacity of each resource pool for this scheduler alone, e.g. `{ cpu: 8, gpu: 2 }`. A node
+   * starts only when every pool it names (plan `resources`) has its amount free, here and in
+   * `shared`. Pools named by the plan must exist here or in `shared`.
+   * @defaultValue `{}`
+   */
+  readonly pools?: Readonly<Record<string, number>>
+  /**
+   * Most running nodes per concurrency key for this scheduler alone, e.g. `{ db: 2 }`. A key
+   * with no limit here or in `shared` is unlimited.
+   * @defaultValue `{}`
+   */
+  readonly limits?: Readonly<Record<string, number>>
+  /**
+   * Starvation bound. When the best-ranked ready node does not fit, lower-ranked nodes that fit
+   * may start ahead of it (backfilling); each such start *passes over* it. Once a node has been
+   * passed over `backfillLimit` times it is *due*: while any node is due, no node ranked below
+   * the best-ranked due node starts, so it starts as soon as the running nodes free enough.
+   * `0` = strict order (never backfill); `Infinity` = always backfill (large nodes may starve).
+   * @defaultValue 8
+   */
+  readonly backfillLimit?: number
+  /**
+   * Limits shared with other schedulers (other runs), from {@link createSlotPool}. The scheduler
+   * joins the pool; {@link Scheduler.close} leaves it.
+   */
+  readonly shared?: SharedLimits<unknown>
+  /**
+   * What {@link SharedLimits.take} returns as `owner` for this scheduler's nodes (e.g. the run).
+   * @defaultValue the scheduler itself
+   */
+  readonly owner?: unknown
 }
 
 /**
@@ -23,21 +60,63 @@ export interface SchedulerOptions {
  * takes nodes to run, and reports each node's end; nodes whose needs all succeeded become
  * ready, nodes with a need that did not succeed become *blocked* (to be skipped).
  *
- * Cost: O(log V) per take, O(out-degree) per settle — O((V+E) log V) per run.
+ * Order: the best-ranked ready node (priority, then critical path, then declaration order)
+ * that fits the concurrency limit, the resource pools and the key limits, subject to the
+ * backfill rule of {@link SchedulerOptions.backfillLimit}.
+ *
+ * Cost: O(log V) per take and O(out-degree) per settle when nodes declare no resources or keys —
+ * O((V+E) log V) per run. With resources, a take that cannot start the best-ranked ready node
+ * looks at the head of each demand class (nodes with equal demands) ranked before the one it
+ * starts: O(C log V) for C demand classes, independent of how many nodes wait; a repeated
+ * take with nothing changed is O(1).
  * @public
  */
 export class Scheduler {
   private readonly state: Uint8Array
   private readonly remaining: Int32Array
   private readonly blockedBy: Int32Array
-  private readonly ready: ReadyQueue
   private readonly blocked: number[] = []
   private blockedHead = 0
   private runningCount = 0
   private settledCount = 0
+  private queuedCount = 0
+  private closed = false
   /** Most nodes running at once. */
   concurrency: number
 
+  // Unconstrained path: one queue.
+  private readonly ready: ReadyQueue | undefined
+
+  // Constrained path: one queue per demand class, classes ordered by their best node.
+  private readonly res: PlanResources | undefined
+  private readonly queues: ReadyQueue[] = []
+  private readonly classes: ClassHeap | undefined
+  private readonly passes: Int32Array | undefined
+  private readonly dueMark: Uint8Array | undefined
+  private due: ReadyQueue | undefined
+  private readonly backfillLimit: number
+  private readonly scratch: number[] = []
+  private readonly local: Capacity | undefined
+  private readonly localPool: Int32Array | undefined
+  private readonly localKey: Int32Array | undefined
+  /** Bumped on every push and release: a cached "nothing fits" is valid while it is unchanged. */
+  private version = 0
+  private stallVersion = -1
+  private stallShared = -1
+  private sharedBlocked = false
+
+  // Shared limits.
+  private readonly pool: PoolState | undefined
+  private readonly sharedCap: Capacity | undefined
+  private readonly sharedPool: Int32Array | undefined
+  private readonly sharedKey: Int32Array | undefined
+  private readonly member: PoolMember | undefined
+
+  /**
+   * Throws a RangeError listing every problem {@link checkResources} finds with the plan under
+   * the effective pools and limits (the smaller of this scheduler's and the shared ones): a
+   * node that could never start would otherwise deadlock the run.
+   */
   constructor(
     private readonly plan: SchedulePlan,
     options: SchedulerOptions = {},
@@ -46,13 +125,57 @@ export class Scheduler {
     this.state = new Uint8Array(n)
     this.remaining = plan.indegree.slice()
     this.blockedBy = new Int32Array(n).fill(-1)
-    this.ready = new ReadyQueue(plan.rank)
     this.concurrency = options.concurrency ?? Infinity
+    this.backfillLimit = options.backfillLimit ?? 8
+    if (typeof this.backfillLimit !== 'number' || !(this.backfillLimit === Infinity || (Number.isInteger(this.backfillLimit) && this.backfillLimit >= 0))) {
+      throw new RangeError(`Expected \`backfillLimit\` to be an integer from 0 and up (or Infinity), got \`${String(options.backfillLimit)}\` (${typeof options.backfillLimit})`)
+    }
+    const pools = options.pools ?? {}
+    const limits = options.limits ?? {}
+    const shared = options.shared
+    if (shared !== undefined) {
+      this.pool = poolStateOf(shared)
+      this.sharedCap = this.pool.capacity
+    }
+    const res = plan.resources
+    const effectivePools = merge(pools, shared?.pools, Math.min)
+    const problems = checkResources(plan, effectivePools, merge(limits, shared?.limits, Math.min))
+    if (problems.length > 0) throw new RangeError(problemsMessage('Scheduler', problems))
+    if (res === undefined) {
+      this.ready = new ReadyQueue(plan.rank)
+    } else {
+      this.res = res
+      const classCount = res.classSize.length
+      for (let c = 0; c < classCount; c++) this.queues.push(new ReadyQueue(plan.rank, res.classSize[c]!))
+      this.classes = new ClassHeap(classCount)
+      this.passes = new Int32Array(n)
+      this.dueMark = new Uint8Array(n)
+      if (Object.keys(pools).length > 0 || Object.keys(limits).length > 0) {
+        this.local = new Capacity(Infinity, pools, limits)
+        this.localPool = this.local.mapPools(res.pools)
+        this.localKey = this.local.mapKeys(res.keys)
+      }
+      if (this.sharedCap !== undefined) {
+        this.sharedPool = this.sharedCap.mapPools(res.pools)
+        this.sharedKey = this.sharedCap.mapKeys(res.keys)
+      }
+    }
     for (let i = 0; i < n; i++) {
       if (this.remaining[i] === 0) {
         this.state[i] = QUEUED
-        this.ready.push(i)
+        this.enqueue(i)
       }
+    }
+    if (this.pool !== undefined) {
+      const self = this
+      this.member = {
+        owner: options.owner === undefined ? this : options.owner,
+        take: () => self.take(),
+        get blockedOnShared() {
+          return self.sharedBlocked
+        },
+      }
+      this.pool.join(this.member)
     }
   }
 
@@ -73,21 +196,29 @@ export class Scheduler {
 
   /** Ready nodes waiting for a slot. */
   get queued(): number {
-    return this.ready.size
+    return this.queuedCount
   }
 
   /**
-   * The next node to run (now counted as running), or -1 when none is ready or the
-   * concurrency limit is reached.
+   * True when, at the last {@link Scheduler.take}, the best-ranked ready node fitted this
+   * scheduler's own limits but not the shared ones (it waits for other runs).
+   */
+  get blockedOnShared(): boolean {
+    return this.sharedBlocked
+  }
+
+  /**
+   * The next node to run (now counted as running and holding its resources), or -1 when none
+   * is ready or none that may start fits the free capacity.
    */
   take(): number {
-    if (this.runningCount >= this.concurrency) return -1
-    let node = this.ready.pop()
-    while (node >= 0 && this.state[node] !== QUEUED) node = this.ready.pop() // settled while queued (restored)
-    if (node < 0) return -1
-    this.state[node] = RUNNING
-    this.runningCount++
-    return node
+    if (this.runningCount >= this.concurrency || this.closed) {
+      this.sharedBlocked = false
+      return -1
+    }
+    const shared = this.sharedCap
+    if (shared !== undefined && shared.running >= shared.concurrency) return -1
+    return this.res === undefined ? this.takeUnconstrained() : this.takeConstrained()
   }
 
   /** The next blocked node (a need did not succeed), or -1. The caller must {@link Scheduler.settle} it. */
@@ -105,15 +236,21 @@ export class Scheduler {
   }
 
   /**
-   * Records that `node` ended. `ok` false (failed or skipped) blocks every node that needs it.
-   * Works for running nodes and for nodes that never ran (skipped, or restored from a journal).
+   * Records that `node` ended and frees what it held. `ok` false (failed or skipped) blocks
+   * every node that needs it. Works for running nodes and for nodes that never ran (skipped,
+   * or restored from a journal).
    */
   settle(node: number, ok: boolean): void {
     const state = this.state[node]
     if (state === SETTLED) return
-    if (state === RUNNING) this.runningCount--
     this.state[node] = SETTLED
     this.settledCount++
+    if (state === RUNNING) {
+      this.runningCount--
+      this.release(node)
+    } else if (state === QUEUED && this.blockedBy[node] === -1) {
+      this.unqueue(node)
+    }
     const { succOffsets, succs } = this.plan.graph
     const remaining = this.remaining
     for (let k = succOffsets[node]!, end = succOffsets[node + 1]!; k < end; k++) {
@@ -121,7 +258,7 @@ export class Scheduler {
       if (!ok && this.blockedBy[next] === -1) this.blockedBy[next] = node
       if (--remaining[next] === 0 && this.state[next] === WAITING) {
         this.state[next] = QUEUED
-        if (this.blockedBy[next] === -1) this.ready.push(next)
+        if (this.blockedBy[next] === -1) this.enqueue(next)
         else this.blocked.push(next)
       }
     }
@@ -136,4 +273,219 @@ export class Scheduler {
   isSettled(node: number): boolean {
     return this.state[node] === SETTLED
   }
+
+  /**
+   * Ends this scheduler's use of shared limits: leaves the pool and returns what its running
+   * nodes hold (their bodies are abandoned). Call when the run ends however it ends. Later
+   * takes return -1; later settles only update the graph state. Idempotent.
+   */
+  close(): void {
+    if (this.closed) return
+    for (let i = 0; i < this.state.length; i++) if (this.state[i] === RUNNING) this.release(i)
+    this.closed = true
+    if (this.member !== undefined) this.pool!.leave(this.member)
+  }
+
+  // ---------------------------------------------------------------- queues
+
+  private enqueue(node: number): void {
+    this.queuedCount++
+    this.version++
+    const res = this.res
+    if (res === undefined) {
+      this.ready!.push(node)
+      return
+    }
+    const c = res.demandClass[node]!
+    const queue = this.queues[c]!
+    const classes = this.classes!
+    queue.push(node)
+    if (!classes.has(c)) {
+      classes.key[c] = this.plan.rank[node]!
+      classes.push(c)
+    } else if (queue.peek() === node) {
+      classes.key[c] = this.plan.rank[node]!
+      classes.update(c)
+    }
+  }
+
+  /** A queued ready node settled without running (restored from a journal). */
+  private unqueue(node: number): void {
+    this.queuedCount--
+    const res = this.res
+    if (res === undefined) return // dropped lazily by takeUnconstrained
+    const c = res.demandClass[node]!
+    if (this.queues[c]!.peek() === node) this.popClass(c) // class heads are never stale
+  }
+
+  /** Pops the head of class c, drops stale nodes behind it and re-sorts the class. */
+  private popClass(c: number): number {
+    const queue = this.queues[c]!
+    const node = queue.pop()
+    while (queue.size > 0 && this.state[queue.peek()]! !== QUEUED) queue.pop()
+    const classes = this.classes!
+    if (queue.size === 0) {
+      classes.remove(c)
+    } else {
+      classes.key[c] = this.plan.rank[queue.peek()]!
+      classes.update(c)
+    }
+    return node
+  }
+
+  private takeUnconstrained(): number {
+    const ready = this.ready!
+    let node = ready.pop()
+    while (node >= 0 && this.state[node] !== QUEUED) node = ready.pop() // settled while queued (restored)
+    if (node < 0) return -1
+    this.queuedCount--
+    this.start(node)
+    return node
+  }
+
+  private takeConstrained(): number {
+    const shared = this.sharedCap
+    if (this.stallVersion === this.version && (shared === undefined || this.stallShared === shared.version)) return -1
+    const classes = this.classes!
+    const top = classes.peek()
+    if (top < 0) {
+      this.sharedBlocked = false
+      return -1
+    }
+    const rank = this.plan.rank
+    const head = this.queues[top]!.peek()
+    const fitsLocal = this.fits(head, this.local, this.localPool, this.localKey)
+    if (fitsLocal && this.fits(head, shared, this.sharedPool, this.sharedKey)) {
+      this.sharedBlocked = false
+      return this.startClass(top)
+    }
+    this.sharedBlocked = shared !== undefined && fitsLocal
+    const passes = this.passes!
+    if (passes[head]! >= this.backfillLimit) this.markDue(head)
+    const limit = this.dueLimit()
+    // Backfill: the best-ranked class head that fits and is not ranked below the best due node.
+    const popped = this.scratch
+    popped.push(classes.pop())
+    let found = -1
+    while (classes.size > 0) {
+      const c = classes.peek()
+      const x = this.queues[c]!.peek()
+      if (rank[x]! > limit) break
+      if (this.fits(x, this.local, this.localPool, this.localKey) && this.fits(x, shared, this.sharedPool, this.sharedKey)) {
+        found = c
+        break
+      }
+      popped.push(classes.pop())
+    }
+    for (let k = 0; k < popped.length; k++) classes.push(popped[k]!)
+    popped.length = 0
+    if (found < 0) {
+      this.stallVersion = this.version
+      this.stallShared = shared === undefined ? 0 : shared.version
+      return -1
+    }
+    const node = this.startClass(found)
+    if (++passes[head]! >= this.backfillLimit) this.markDue(head)
+    return node
+  }
+
+  private startClass(c: number): number {
+    const node = this.popClass(c)
+    this.queuedCount--
+    this.start(node)
+    return node
+  }
+
+  private markDue(node: number): void {
+    const mark = this.dueMark!
+    if (mark[node] === 1) return
+    mark[node] = 1
+    ;(this.due ??= new ReadyQueue(this.plan.rank)).push(node)
+  }
+
+  /** Rank of the best-ranked due node still waiting, or NO_LIMIT. */
+  private dueLimit(): number {
+    const due = this.due
+    if (due === undefined) return NO_LIMIT
+    let d = due.peek()
+    while (d >= 0 && this.state[d] !== QUEUED) {
+      due.pop()
+      d = due.peek()
+    }
+    return d < 0 ? NO_LIMIT : this.plan.rank[d]!
+  }
+
+  // ---------------------------------------------------------------- capacity
+
+  private fits(node: number, cap: Capacity | undefined, poolMap: Int32Array | undefined, keyMap: Int32Array | undefined): boolean {
+    if (cap === undefined) return true
+    const res = this.res!
+    const k = res.key[node]!
+    if (k >= 0) {
+      const j = keyMap![k]!
+      if (j >= 0 && cap.keyRunning[j]! >= cap.keyLimit[j]!) return false
+    }
+    for (let e = res.offsets[node]!, end = res.offsets[node + 1]!; e < end; e++) {
+      const j = poolMap![res.pool[e]!]!
+      if (j >= 0 && !within(cap.used[j]! + res.amount[e]!, cap.cap[j]!)) return false
+    }
+    return true
+  }
+
+  private start(node: number): void {
+    this.state[node] = RUNNING
+    this.runningCount++
+    const shared = this.sharedCap
+    if (shared !== undefined) shared.running++
+    const res = this.res
+    if (res === undefined) return
+    acquire(res, node, this.local, this.localPool, this.localKey)
+    acquire(res, node, shared, this.sharedPool, this.sharedKey)
+  }
+
+  private release(node: number): void {
+    if (this.closed) return
+    this.version++
+    const shared = this.sharedCap
+    if (shared !== undefined) {
+      shared.running--
+      shared.version++
+    }
+    const res = this.res
+    if (res === undefined) return
+    release(res, node, this.local, this.localPool, this.localKey)
+    release(res, node, shared, this.sharedPool, this.sharedKey)
+  }
+}
+
+function acquire(res: PlanResources, node: number, cap: Capacity | undefined, poolMap: Int32Array | undefined, keyMap: Int32Array | undefined): void {
+  if (cap === undefined) return
+  const k = res.key[node]!
+  if (k >= 0 && keyMap![k]! >= 0) cap.keyRunning[keyMap![k]!]!++
+  for (let e = res.offsets[node]!, end = res.offsets[node + 1]!; e < end; e++) {
+    const j = poolMap![res.pool[e]!]!
+    if (j < 0) continue
+    cap.used[j] += res.amount[e]!
+    cap.holders[j]!++
+  }
+}
+
+function release(res: PlanResources, node: number, cap: Capacity | undefined, poolMap: Int32Array | undefined, keyMap: Int32Array | undefined): void {
+  if (cap === undefined) return
+  const k = res.key[node]!
+  if (k >= 0 && keyMap![k]! >= 0) cap.keyRunning[keyMap![k]!]!--
+  for (let e = res.offsets[node]!, end = res.offsets[node + 1]!; e < end; e++) {
+    const j = poolMap![res.pool[e]!]!
+    if (j < 0) continue
+    // Exactly 0 when nothing holds the pool: fractional amounts never accumulate drift.
+    cap.used[j] = --cap.holders[j]! === 0 ? 0 : cap.used[j]! - res.amount[e]!
+  }
+}
+
+/** Per-name combination of two records (names of either; `pick` where both have one). */
+function merge(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>> | undefined, pick: (x: number, y: number) => number): Record<string, number> {
+  if (b === undefined) return { ...a }
+  const out: Record<string, number> = { ...b }
+  for (const name of Object.keys(a)) out[name] = Object.hasOwn(b, name) ? pick(a[name]!, b[name]!) : a[name]!
+  return out
 }

@@ -1,14 +1,38 @@
 import type { JournalEvent, RunStatus } from '../journal/index.js'
-import type { RunFilter, RunHeader, RunStore, RunSummary } from './port.js'
-import { JournalSequenceError, RunExistsError, RunNotFoundError } from './store-errors.js'
+import { systemClock, type Clock } from '../runtime/index.js'
+import { assertFence, assertLease, assertLeaseArguments, assertPruneOptions } from './lease-arguments.js'
+import type { AppendOptions, HealthReport, Lease, PruneOptions, RunFilter, RunHeader, RunStore, RunSummary } from './port.js'
+import { assertRunId } from './run-id.js'
+import { newestFirst } from './run-state.js'
 import { statusAfter } from './run-summary.js'
+import { JournalSequenceError, LeaseLostError, RunExistsError, RunNotFoundError } from './store-errors.js'
+
+interface MemoryLease {
+  token: number
+  owner: string
+  expiresAt: number
+  released: boolean
+}
 
 interface MemoryRun {
   readonly header: RunHeader
   readonly events: JournalEvent[]
   status: RunStatus
   updatedAt: number
-  order: number
+  readonly order: number
+  lease: MemoryLease | undefined
+}
+
+/**
+ * Options of {@link memoryStore}.
+ * @public
+ */
+export interface MemoryStoreOptions {
+  /**
+   * Clock for lease expiry and `prune({ olderThan })`.
+   * @defaultValue `systemClock`
+   */
+  readonly clock?: Clock
 }
 
 /**
@@ -18,16 +42,29 @@ interface MemoryRun {
  */
 export class MemoryStore implements RunStore {
   private readonly runs = new Map<string, MemoryRun>()
+  private readonly clock: Clock
   private counter = 0
 
-  async create(header: RunHeader): Promise<void> {
-    if (this.runs.has(header.runId)) throw new RunExistsError(header.runId)
-    this.runs.set(header.runId, { header: { ...header }, events: [], status: 'running', updatedAt: header.createdAt, order: this.counter++ })
+  /** Prefer {@link memoryStore}. */
+  constructor(options: MemoryStoreOptions = {}) {
+    this.clock = options.clock ?? systemClock
   }
 
-  append(runId: string, events: readonly JournalEvent[]): void {
+  /** {@inheritDoc RunStore.create} */
+  async create(header: RunHeader): Promise<void> {
+    assertRunId(header?.runId)
+    if (this.runs.has(header.runId)) throw new RunExistsError(header.runId)
+    this.runs.set(header.runId, { header: { ...header }, events: [], status: 'running', updatedAt: header.createdAt, order: this.counter++, lease: undefined })
+  }
+
+  /** {@inheritDoc RunStore.append} */
+  append(runId: string, events: readonly JournalEvent[], options?: AppendOptions): void {
     const run = this.runs.get(runId)
     if (run === undefined) throw new RunNotFoundError(runId)
+    if (options?.fence !== undefined) {
+      assertFence(options.fence)
+      if (run.lease !== undefined && run.lease.token > options.fence) throw new LeaseLostError(runId, options.fence, run.lease.token)
+    }
     let next = run.events.length + 1
     for (const event of events) {
       if (event.seq !== next) throw new JournalSequenceError(runId, next, event.seq)
@@ -41,22 +78,28 @@ export class MemoryStore implements RunStore {
     if (events.length > 0) run.updatedAt = events[events.length - 1]!.at
   }
 
+  /** {@inheritDoc RunStore.read} */
   async *read(runId: string): AsyncIterable<JournalEvent> {
     const run = this.runs.get(runId)
-    if (run === undefined) throw new RunNotFoundError(runId)
+    if (run === undefined) {
+      assertRunId(runId)
+      throw new RunNotFoundError(runId)
+    }
     const snapshot = run.events.length
     for (let i = 0; i < snapshot; i++) yield run.events[i]!
   }
 
+  /** {@inheritDoc RunStore.get} */
   async get(runId: string): Promise<RunSummary | undefined> {
     const run = this.runs.get(runId)
+    if (run === undefined) assertRunId(runId)
     return run === undefined ? undefined : summarize(run)
   }
 
+  /** {@inheritDoc RunStore.list} */
   async *list(filter: RunFilter = {}): AsyncIterable<RunSummary> {
-    const all = [...this.runs.values()].sort((a, b) => b.order - a.order)
     let count = 0
-    for (const run of all) {
+    for (const run of this.newestFirst()) {
       if (filter.limit !== undefined && count >= filter.limit) return
       if (filter.status !== undefined && run.status !== filter.status) continue
       if (filter.workflowId !== undefined && run.header.workflowId !== filter.workflowId) continue
@@ -64,6 +107,83 @@ export class MemoryStore implements RunStore {
       yield summarize(run)
     }
   }
+
+  /** {@inheritDoc RunStore.acquireLease} */
+  async acquireLease(runId: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
+    assertRunId(runId)
+    assertLeaseArguments(owner, ttlMs)
+    const run = this.runs.get(runId)
+    if (run === undefined) throw new RunNotFoundError(runId)
+    const now = this.clock.now()
+    const current = run.lease
+    if (current !== undefined && !current.released && current.expiresAt > now) {
+      if (current.owner !== owner) return undefined
+      current.expiresAt = now + ttlMs
+      return leaseOf(runId, current)
+    }
+    run.lease = { token: (current?.token ?? 0) + 1, owner, expiresAt: now + ttlMs, released: false }
+    return leaseOf(runId, run.lease)
+  }
+
+  /** {@inheritDoc RunStore.renewLease} */
+  async renewLease(lease: Lease, ttlMs: number): Promise<Lease> {
+    assertLease(lease)
+    assertLeaseArguments(lease.owner, ttlMs)
+    const current = this.runs.get(lease.runId)?.lease
+    if (current === undefined || current.token !== lease.token || current.owner !== lease.owner || current.released) {
+      throw new LeaseLostError(lease.runId, lease.token, current?.token, current?.token === lease.token ? 'the lease was released' : undefined)
+    }
+    current.expiresAt = this.clock.now() + ttlMs
+    return leaseOf(lease.runId, current)
+  }
+
+  /** {@inheritDoc RunStore.releaseLease} */
+  async releaseLease(lease: Lease): Promise<void> {
+    assertLease(lease)
+    const current = this.runs.get(lease.runId)?.lease
+    if (current === undefined || current.token !== lease.token || current.owner !== lease.owner) return
+    current.released = true
+    current.expiresAt = Math.min(current.expiresAt, this.clock.now())
+  }
+
+  /** {@inheritDoc RunStore.orphans} */
+  async orphans(now: number = this.clock.now()): Promise<string[]> {
+    return this.newestFirst()
+      .filter((run) => run.status === 'running' && !(run.lease !== undefined && !run.lease.released && run.lease.expiresAt > now))
+      .map((run) => run.header.runId)
+  }
+
+  /** {@inheritDoc RunStore.prune} */
+  async prune(options: PruneOptions): Promise<string[]> {
+    assertPruneOptions(options)
+    const now = this.clock.now()
+    const removed: string[] = []
+    let finished = 0
+    for (const run of this.newestFirst()) {
+      if (run.status === 'running') continue
+      const kept = options.keepLast !== undefined && finished < options.keepLast
+      finished++
+      if (kept || (options.olderThan !== undefined && run.updatedAt >= now - options.olderThan)) continue
+      this.runs.delete(run.header.runId)
+      removed.push(run.header.runId)
+    }
+    return removed
+  }
+
+  /** {@inheritDoc RunStore.health} */
+  async health(): Promise<HealthReport> {
+    return { ok: true, checks: [{ name: 'memory', ok: true, detail: `${this.runs.size} runs in memory` }] }
+  }
+
+  private newestFirst(): MemoryRun[] {
+    return [...this.runs.values()].sort((a, b) =>
+      newestFirst({ createdAt: a.header.createdAt, ordinal: a.order, runId: a.header.runId }, { createdAt: b.header.createdAt, ordinal: b.order, runId: b.header.runId }),
+    )
+  }
+}
+
+function leaseOf(runId: string, lease: MemoryLease): Lease {
+  return { runId, owner: lease.owner, token: lease.token, expiresAt: lease.expiresAt }
 }
 
 function summarize(run: MemoryRun): RunSummary {
@@ -74,6 +194,6 @@ function summarize(run: MemoryRun): RunSummary {
  * Creates an in-memory {@link RunStore}.
  * @public
  */
-export function memoryStore(): MemoryStore {
-  return new MemoryStore()
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  return new MemoryStore(options)
 }

@@ -41,3 +41,96 @@ export class JournalSequenceError extends StoreError<{ readonly runId: string; r
     super(JournalSequenceError.code, `run "${runId}": expected event seq ${expected}, got ${found}`, { runId, expected, found })
   }
 }
+
+/**
+ * A run id cannot be used by a store: it is not a valid id (`isValidId`), or it could escape
+ * the store's directory (`..`, a path separator, NUL).
+ * @public
+ */
+export class InvalidRunIdError extends StoreError<{ readonly runId: string; readonly reason: string }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_INVALID_RUN_ID'
+  constructor(runId: string, reason: string) {
+    super(InvalidRunIdError.code, `invalid run id ${JSON.stringify(runId)}: ${reason}`, { runId, reason })
+  }
+}
+
+/**
+ * A journal is damaged before its tail: a record that is not the last one fails its length,
+ * checksum, sequence or schema check, or the header line is unreadable. The store never drops
+ * such records silently; `data.offset` is the byte offset of the first bad record.
+ * @public
+ */
+export class JournalCorruptError extends StoreError<{ readonly runId: string; readonly offset: number; readonly reason: string }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_JOURNAL_CORRUPT'
+  constructor(runId: string, offset: number, reason: string) {
+    super(JournalCorruptError.code, `journal of run "${runId}" is corrupt at byte ${offset}: ${reason}`, { runId, offset, reason })
+  }
+}
+
+/**
+ * A journal (or commit log) was written in a newer format than this version of Weft reads.
+ * @public
+ */
+export class JournalVersionError extends StoreError<{ readonly runId: string; readonly version: number; readonly supported: number }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_JOURNAL_VERSION'
+  constructor(runId: string, version: number, supported: number) {
+    super(JournalVersionError.code, `journal of run "${runId}" has format version ${version}; this version of Weft reads up to ${supported}`, { runId, version, supported })
+  }
+}
+
+/**
+ * The caller's lease on a run is no longer the current one: a newer lease (higher fencing
+ * token) was acquired, or the lease was released. A fenced append that fails this way wrote
+ * nothing.
+ * @public
+ */
+export class LeaseLostError extends StoreError<{ readonly runId: string; readonly token: number; readonly current: number | undefined }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_LEASE_LOST'
+  constructor(runId: string, token: number, current: number | undefined, detail?: string) {
+    super(LeaseLostError.code, `lease ${token} on run "${runId}" is lost${detail === undefined ? (current === undefined ? '' : ` (current token ${current})`) : `: ${detail}`}`, { runId, token, current })
+  }
+}
+
+/**
+ * The file system refused an operation (write, fsync, rename, …). `cause` holds the system
+ * error. After a failed fsync the run's journal is not trusted by this store instance again
+ * (its appends keep failing); open a new store to continue from what is on disk.
+ * @public
+ */
+export class StoreIOError extends StoreError<{ readonly runId?: string; readonly operation: string; readonly path?: string }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_STORE_IO'
+  constructor(data: { readonly runId?: string; readonly operation: string; readonly path?: string }, cause?: unknown) {
+    const why = cause instanceof Error ? `: ${cause.message}` : ''
+    super(StoreIOError.code, `store ${data.operation} failed${data.runId === undefined ? '' : ` for run "${data.runId}"`}${why}`, data, { cause })
+  }
+}
+
+/**
+ * An event handed to `append` cannot be journaled: it does not match the journal event schema,
+ * names another run, or is not JSON-serializable. Nothing of the batch was written.
+ * @public
+ */
+export class InvalidEventError extends StoreError<{ readonly runId: string; readonly seq: number; readonly issues: readonly { readonly path: string; readonly message: string }[] }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_INVALID_EVENT'
+  constructor(runId: string, seq: number, issues: readonly { readonly path: string; readonly message: string }[]) {
+    super(InvalidEventError.code, `run "${runId}": event ${seq} cannot be journaled: ${issues.slice(0, 3).map((i) => `${i.path || '/'}: ${i.message}`).join('; ')}`, { runId, seq, issues })
+  }
+}
+
+/**
+ * The store was closed; it accepts no more calls.
+ * @public
+ */
+export class StoreClosedError extends StoreError<{ readonly runId?: string }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_STORE_CLOSED'
+  constructor(runId?: string) {
+    super(StoreClosedError.code, 'the store is closed', runId === undefined ? {} : { runId })
+  }
+}

@@ -28,8 +28,26 @@ export interface EngineWarningEvent {
   readonly error?: SerializedError
 }
 
+/**
+ * A circuit breaker of the engine changed state (breakers are shared by key across runs, so
+ * these are reported, not journaled).
+ * @public
+ */
+export interface BreakerStateEvent {
+  readonly type: 'breaker.opened' | 'breaker.half-open' | 'breaker.closed'
+  /** The breaker's key. */
+  readonly key: string
+  readonly at: number
+}
+
 /** Every event the engine reports, keyed by type. @public */
-export type WeftEventMap = JournalEventMap & { 'step.log': StepLogEvent; 'engine.warning': EngineWarningEvent }
+export type WeftEventMap = JournalEventMap & {
+  'step.log': StepLogEvent
+  'engine.warning': EngineWarningEvent
+  'breaker.opened': BreakerStateEvent
+  'breaker.half-open': BreakerStateEvent
+  'breaker.closed': BreakerStateEvent
+}
 /** The type tag of a reported event. @public */
 export type WeftEventType = keyof WeftEventMap
 /** Any reported event: the journal events plus logs and warnings. @public */

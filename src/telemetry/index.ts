@@ -4,4 +4,4 @@
  */
 export { EventBus } from './event-bus.js'
 export { memoryTelemetry, type Telemetry } from './port.js'
-export type { StepLogEvent, EngineWarningEvent, WeftEvent, WeftEventMap, WeftEventType } from './events.js'
+export type { StepLogEvent, EngineWarningEvent, BreakerStateEvent, WeftEvent, WeftEventMap, WeftEventType } from './events.js'

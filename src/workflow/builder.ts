@@ -2,7 +2,7 @@ import Type, { type Static, type TSchema } from 'typebox'
 import type { Duration } from '../runtime/index.js'
 import { defineWorkflow, type StepSpec } from './define-workflow.js'
 import type { StepContext, WhenContext } from './step-context.js'
-import type { StepResources, StepRetry } from './step-policies.js'
+import type { StepBreaker, StepBulkhead, StepFallback, StepRateLimit, StepRemedies, StepResources, StepRetry } from './step-policies.js'
 import type { Workflow, WorkflowInput, WorkflowOutput } from './workflow.js'
 
 /** Outputs of the steps named in `N`, from the accumulated step map `S`. @public */
@@ -74,6 +74,19 @@ export interface StepOptions<I, S, N extends keyof S & string, O extends TSchema
    * @defaultValue false
    */
   readonly sideEffects?: boolean
+  /** A circuit breaker shared by key across runs. */
+  readonly breaker?: StepBreaker
+  /** A bulkhead shared by key across runs. */
+  readonly bulkhead?: StepBulkhead
+  /** A rate limit shared by key across runs; attempts wait for a token. */
+  readonly rateLimit?: StepRateLimit
+  /** Output to use when the step fails for good; must satisfy `output`. */
+  readonly fallback?: StepFallback<Static<O>>
+  /**
+   * Self-healing: on a failure matching a rule's `when`, run its `do`, then `retry`, `skip`,
+   * `fail` or `fallback`. Every action is journaled (`step.healed`) and shown in the result.
+   */
+  readonly heal?: StepRemedies<Static<O>>
   /** Stand-in body for dry runs of a step with `sideEffects`. */
   readonly dryRun?: (ctx: StepContext<I, DepsOf<S, N>>) => Static<O> | Promise<Static<O>>
 }

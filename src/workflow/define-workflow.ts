@@ -51,6 +51,11 @@ export interface StepSpec {
   readonly dryRun?: unknown
   readonly gate?: unknown
   readonly child?: unknown
+  readonly breaker?: unknown
+  readonly bulkhead?: unknown
+  readonly rateLimit?: unknown
+  readonly fallback?: unknown
+  readonly heal?: unknown
 }
 
 const idPattern = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$/
@@ -143,6 +148,18 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
         problems.push({ path: `${at}/input`, code: 'invalid-option', ...label, message: 'input must be a function mapping { input, deps } to the child input' })
       }
     }
+    for (const key of ['breaker', 'bulkhead', 'rateLimit'] as const) {
+      const value = raw?.[key] as { key?: unknown } | undefined
+      if (value !== undefined && (typeof value !== 'object' || value === null || typeof value.key !== 'string' || value.key.length === 0)) {
+        problems.push({ path: `${at}/${key}`, code: 'invalid-option', ...label, message: `${key} must be an object with a non-empty "key"` })
+      }
+    }
+    if (raw?.fallback !== undefined && (typeof raw.fallback !== 'object' || raw.fallback === null || !('value' in raw.fallback))) {
+      problems.push({ path: `${at}/fallback`, code: 'invalid-option', ...label, message: 'fallback must be { value, when? }' })
+    }
+    if (raw?.heal !== undefined && (!Array.isArray(raw.heal) || raw.heal.some((r: unknown) => typeof r !== 'object' || r === null || !('when' in r) || !['retry', 'skip', 'fail', 'fallback'].includes((r as { then?: string }).then ?? '')))) {
+      problems.push({ path: `${at}/heal`, code: 'invalid-option', ...label, message: "heal must be a list of { when, do?, then: 'retry' | 'skip' | 'fail' | 'fallback' }" })
+    }
     if (raw?.sideEffects !== undefined && typeof raw.sideEffects !== 'boolean') {
       problems.push({ path: `${at}/sideEffects`, code: 'invalid-option', ...label, message: 'sideEffects must be a boolean' })
     }
@@ -202,6 +219,11 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
         ...(compensateRetry === undefined ? {} : { compensateRetry }),
         ...(raw.sideEffects === true ? { sideEffects: true } : {}),
         ...(typeof raw.dryRun === 'function' ? { dryRun: raw.dryRun as StepDefinition['dryRun'] } : {}),
+        ...(raw.breaker === undefined ? {} : { breaker: raw.breaker as StepDefinition['breaker'] }),
+        ...(raw.bulkhead === undefined ? {} : { bulkhead: raw.bulkhead as StepDefinition['bulkhead'] }),
+        ...(raw.rateLimit === undefined ? {} : { rateLimit: raw.rateLimit as StepDefinition['rateLimit'] }),
+        ...(raw.fallback === undefined ? {} : { fallback: raw.fallback as StepDefinition['fallback'] }),
+        ...(raw.heal === undefined ? {} : { heal: Object.freeze([...(raw.heal as NonNullable<StepDefinition['heal']>)]) }),
         ...(raw.gate === undefined ? {} : { gate: Object.freeze({ signal: (raw.gate as { signal: string }).signal }) }),
         ...(raw.child === undefined ? {} : { child: Object.freeze({ ...(raw.child as NonNullable<StepDefinition['child']>) }) }),
       })
@@ -254,6 +276,11 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
       concurrencyKey: s.concurrencyKey,
       compensate: s.compensate === undefined ? undefined : true,
       sideEffects: s.sideEffects,
+      breaker: s.breaker === undefined ? undefined : { key: s.breaker.key, halfOpenAfter: s.breaker.halfOpenAfter },
+      bulkhead: s.bulkhead,
+      rateLimit: s.rateLimit,
+      fallback: s.fallback === undefined ? undefined : true,
+      heal: s.heal === undefined ? undefined : s.heal.map((r) => ({ name: r.name, then: r.then })),
       gate: s.gate?.signal,
       child: s.child === undefined ? undefined : s.child.workflow.fingerprint,
       compensateRetry: s.compensateRetry === undefined ? undefined : { ...s.compensateRetry, retryOn: s.compensateRetry.retryOn === undefined ? undefined : 'predicate' },

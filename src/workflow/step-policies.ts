@@ -1,4 +1,5 @@
 import type { Duration } from '../runtime/index.js'
+import type { Breaker, ErrorMatcher, RemedyRule } from '../resilience/index.js'
 
 /**
  * How a step retries failed attempts. Plain data (so declarative files can say it) plus an
@@ -37,3 +38,62 @@ export interface StepRetry {
  * @public
  */
 export type StepResources = Readonly<Record<string, number>>
+
+/**
+ * A circuit breaker around the step's attempts. Steps sharing `key` share one breaker across
+ * every run of an engine. While open, attempts fail fast with `CircuitOpenError`.
+ * @public
+ */
+export interface StepBreaker {
+  /** Breakers are shared by key. */
+  readonly key: string
+  /** Time an open breaker waits before letting one probe through. */
+  readonly halfOpenAfter: Duration
+  /** When to open: `consecutiveBreaker(5)` or `samplingBreaker({ threshold, duration })`. */
+  readonly breaker: Breaker
+  /** Which failures count against the resource. @defaultValue every error except cancellations */
+  readonly breakOn?: ErrorMatcher
+}
+
+/**
+ * A bulkhead: at most `limit` attempts of steps sharing `key` run at once, `queue` more wait;
+ * beyond that attempts fail with `BulkheadRejectedError`.
+ * @public
+ */
+export interface StepBulkhead {
+  /** Bulkheads are shared by key across the engine. */
+  readonly key: string
+  /** Concurrent executions. */
+  readonly limit: number
+  /** Waiting executions. @defaultValue 0 */
+  readonly queue?: number
+}
+
+/**
+ * A token-bucket rate limit shared by key across the engine: attempts wait (cancellably) for a
+ * token instead of failing.
+ * @public
+ */
+export interface StepRateLimit {
+  /** Limiters are shared by key. */
+  readonly key: string
+  /** Tokens per period. */
+  readonly tokens: number
+  /** The period, e.g. `'1s'`. */
+  readonly per: Duration
+}
+
+/**
+ * What a step outputs when it fails for good (after retries) with an error matching `when`.
+ * The value must satisfy the step's output contract.
+ * @public
+ */
+export interface StepFallback<O = unknown> {
+  /** Which errors fall back. @defaultValue every error except cancellations */
+  readonly when?: ErrorMatcher
+  /** The output, or a function of the error that returns it. */
+  readonly value: O | ((error: unknown) => O | Promise<O>)
+}
+
+/** Self-healing rules of a step (see `heal` in the resilience module). @public */
+export type StepRemedies<O = unknown> = readonly RemedyRule<O>[]

@@ -1,7 +1,7 @@
 import type { TSchema } from 'typebox'
 import type { IndexedGraph } from '../graph/index.js'
 import type { StepContext, WhenContext } from './step-context.js'
-import type { StepResources, StepRetry } from './step-policies.js'
+import type { StepBreaker, StepBulkhead, StepFallback, StepRateLimit, StepRemedies, StepResources, StepRetry } from './step-policies.js'
 
 /**
  * A step as the engine sees it, after `build()` validated it. Types are erased here; the
@@ -45,6 +45,16 @@ export interface StepDefinition {
   readonly sideEffects?: boolean
   /** Stand-in body for dry runs. */
   readonly dryRun?: (ctx: StepContext<unknown, Readonly<Record<string, unknown>>>) => unknown
+  /** Circuit breaker shared by key. */
+  readonly breaker?: StepBreaker
+  /** Bulkhead shared by key. */
+  readonly bulkhead?: StepBulkhead
+  /** Rate limit shared by key. */
+  readonly rateLimit?: StepRateLimit
+  /** Output used when the step fails for good. */
+  readonly fallback?: StepFallback
+  /** Self-healing rules. */
+  readonly heal?: StepRemedies
   /** A gate: the step waits for the named signal; its output is the signal's payload. */
   readonly gate?: { readonly signal: string }
   /** A sub-workflow step: runs `workflow` as a child run with the input `childInput(ctx)`. */

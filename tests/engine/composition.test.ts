@@ -51,10 +51,13 @@ describe('gates and signals', () => {
   })
 
   it('the wait survives a restart; a signal sent while no engine runs the run is seen on resume', async () => {
-    const store = memoryStore()
-    const first = createEngine({ store, clock: new SimulatedClock({ autoAdvance: false }) })
-    first.start(release, undefined, { runId: 'later' }) // this "process" dies while waiting
+    const storeClock = new SimulatedClock({ autoAdvance: false })
+    const store = memoryStore({ clock: storeClock })
+    // This "process" dies while waiting: its lease is never renewed (its lease clock stands still).
+    const first = createEngine({ store, clock: new SimulatedClock({ autoAdvance: false }), leaseTtl: '10s', leaseClock: new SimulatedClock({ autoAdvance: false }) })
+    first.start(release, undefined, { runId: 'later' })
     for (let i = 0; i < 5; i++) await tick()
+    await storeClock.advance(11_000) // its lease expires
     const second = createEngine({ store, clock: new SimulatedClock({ autoAdvance: false }) })
     await second.signal('later', 'approve', { by: 'grace' }) // journaled, nobody running it here
     const third = createEngine({ store, clock: new SimulatedClock({ autoAdvance: false }) })

@@ -239,6 +239,14 @@ describe('engine', () => {
     expect(events[2]).toMatchObject({ plugin: 'spy', name: 'checkpoint', data: { stepId: 'greet' } })
   })
 
+  it('afterStep hooks see steps whose output is undefined', async () => {
+    const seen: string[] = []
+    const wf = workflow('undef').step('nothing', { output: Type.Undefined(), run: () => undefined }).build()
+    const result = await createEngine({ plugins: [{ name: 'after-only', afterStep: ({ stepId, output }) => void seen.push(`${stepId}=${String(output)}`) }] }).run(wf)
+    expect(result.status).toBe('succeeded')
+    expect(seen).toEqual(['nothing=undefined'])
+  })
+
   it('a throwing beforeStep hook fails the step', async () => {
     const plugin: WeftPlugin = { name: 'bad', beforeStep: () => { throw new Error('hook broke') } }
     const result = await createEngine({ plugins: [plugin] }).run(hello, { name: 'a' })

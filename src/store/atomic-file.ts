@@ -1,0 +1,97 @@
+import { dirname } from 'node:path'
+import { errorCode, type StoreFileSystem } from './file-system.js'
+
+/**
+ * Writes all of `data` with as many writes as the file system needs.
+ * @internal
+ */
+export function writeAll(fs: StoreFileSystem, fd: number, data: Uint8Array): void {
+  let done = 0
+  while (done < data.length) {
+    const n = fs.write(fd, data, done, data.length - done)
+    if (!(n > 0)) throw Object.assign(new Error(`short write (${done} of ${data.length} bytes)`), { code: 'EIO' })
+    done += n
+  }
+}
+
+/**
+ * Makes a directory's entries durable (after a create, rename, link or unlink in it). Windows
+ * cannot open directories; there the call does nothing.
+ * @internal
+ */
+export async function syncDir(fs: StoreFileSystem, dir: string): Promise<void> {
+  let fd: number
+  try {
+    fd = await fs.open(dir, 'r')
+  } catch (error) {
+    if (process.platform === 'win32' && ['EISDIR', 'EPERM', 'EACCES'].includes(errorCode(error) ?? '')) return
+    throw error
+  }
+  try {
+    await fs.fsync(fd)
+  } catch (error) {
+    if (!(process.platform === 'win32' && ['EPERM', 'EINVAL', 'EBADF'].includes(errorCode(error) ?? ''))) throw error
+  } finally {
+    await fs.close(fd)
+  }
+}
+
+async function quietly(work: Promise<unknown>): Promise<void> {
+  try {
+    await work
+  } catch {
+    // best effort
+  }
+}
+
+/**
+ * Creates `path` with exactly `data`, atomically and only if it does not exist: the data goes
+ * to `temp` first (fdatasync'ed when `durable`), then `temp` is hard-linked to `path` (which
+ * fails with `EEXIST` when `path` exists — safe across processes), then the directory is
+ * fsync'ed. Resolves the descriptor of the new file, open for appending, when `keepOpen`.
+ * @internal
+ */
+export async function createExclusive(fs: StoreFileSystem, path: string, temp: string, data: Uint8Array, durable: boolean, keepOpen: boolean): Promise<number | undefined> {
+  const fd = await fs.open(temp, 'ax')
+  let linked = false
+  try {
+    writeAll(fs, fd, data)
+    if (durable) await fs.fdatasync(fd)
+    await fs.link(temp, path)
+    linked = true
+    await fs.unlink(temp)
+    if (durable) await syncDir(fs, dirname(path))
+  } catch (error) {
+    await quietly(fs.close(fd))
+    if (!linked) await quietly(fs.unlink(temp))
+    throw error
+  }
+  if (keepOpen) return fd
+  await fs.close(fd)
+  return undefined
+}
+
+/**
+ * Replaces `path` with `data` atomically: write `temp`, fdatasync (when `durable`), rename over
+ * `path`, fsync the directory (when `durable`).
+ * @internal
+ */
+export async function replaceFile(fs: StoreFileSystem, path: string, temp: string, data: Uint8Array, durable: boolean): Promise<void> {
+  const fd = await fs.open(temp, 'wx')
+  try {
+    writeAll(fs, fd, data)
+    if (durable) await fs.fdatasync(fd)
+  } catch (error) {
+    await quietly(fs.close(fd))
+    await quietly(fs.unlink(temp))
+    throw error
+  }
+  await fs.close(fd)
+  try {
+    await fs.rename(temp, path)
+  } catch (error) {
+    await quietly(fs.unlink(temp))
+    throw error
+  }
+  if (durable) await syncDir(fs, dirname(path))
+}

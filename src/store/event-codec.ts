@@ -1,0 +1,82 @@
+import type { TSchema } from 'typebox'
+import { compile, issuesOf, type ContractIssue } from '../contract/index.js'
+import { JournalEventSchemas, type JournalEvent } from '../journal/index.js'
+import { MAX_RECORD_BYTES } from './record-codec.js'
+import { InvalidEventError } from './store-errors.js'
+
+const schemas = JournalEventSchemas as unknown as Readonly<Record<string, TSchema>>
+
+/**
+ * For each event type, the required fields of schema `Unknown` (`input`, `output`, `data`):
+ * JSON drops them when they hold `undefined`, so decoding puts them back.
+ */
+const unknownFields: ReadonlyMap<string, readonly string[]> = new Map(
+  Object.entries(schemas).map(([type, schema]) => {
+    const object = schema as unknown as { required?: readonly string[]; properties?: Record<string, TSchema> }
+    const fields = (object.required ?? []).filter((key) => {
+      const property = object.properties?.[key] as Record<string, unknown> | undefined
+      return property !== undefined && (property['~kind'] === 'Unknown' || Object.keys(property).length === 0)
+    })
+    return [type, fields] as const
+  }),
+)
+
+/**
+ * Every problem of `value` as a journal event of run `runId`; empty when it is one.
+ * @internal
+ */
+export function eventIssues(value: unknown, runId: string): ContractIssue[] {
+  if (typeof value !== 'object' || value === null) return [{ path: '', message: 'an event must be an object' }]
+  const type = (value as { type?: unknown }).type
+  const schema = typeof type === 'string' && Object.hasOwn(schemas, type) ? schemas[type] : undefined
+  if (schema === undefined) return [{ path: '/type', message: `unknown event type ${JSON.stringify(type)}` }]
+  if (!compile(schema).Check(value)) return issuesOf(schema, value)
+  if ((value as { runId: string }).runId !== runId) return [{ path: '/runId', message: `event belongs to run ${JSON.stringify((value as { runId: string }).runId)}` }]
+  return []
+}
+
+/**
+ * Checks a batch for `append` and turns each event into its JSON. Throws
+ * {@link InvalidEventError} for the first event that cannot be journaled.
+ * @internal
+ */
+export function serializeBatch(runId: string, events: readonly JournalEvent[]): string[] {
+  const jsons: string[] = new Array(events.length)
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!
+    const issues = eventIssues(event, runId)
+    const seq = typeof event?.seq === 'number' ? event.seq : 0
+    if (issues.length > 0) throw new InvalidEventError(runId, seq, issues)
+    let json: string
+    try {
+      json = JSON.stringify(event)
+    } catch (error) {
+      throw new InvalidEventError(runId, seq, [{ path: '', message: `not JSON-serializable: ${error instanceof Error ? error.message : String(error)}` }])
+    }
+    if (json.length * 3 > MAX_RECORD_BYTES && Buffer.byteLength(json, 'utf8') > MAX_RECORD_BYTES) {
+      throw new InvalidEventError(runId, seq, [{ path: '', message: `larger than ${MAX_RECORD_BYTES} bytes as JSON` }])
+    }
+    jsons[i] = json
+  }
+  return jsons
+}
+
+/**
+ * Decodes one record's JSON into a journal event of run `runId`, or says why it is not one.
+ * @internal
+ */
+export function decodeEvent(json: string, runId: string): { readonly event: JournalEvent } | { readonly problem: string } {
+  let value: unknown
+  try {
+    value = JSON.parse(json)
+  } catch (error) {
+    return { problem: `record is not JSON (${error instanceof Error ? error.message : String(error)})` }
+  }
+  if (typeof value === 'object' && value !== null) {
+    const fields = unknownFields.get((value as { type?: unknown }).type as string)
+    if (fields !== undefined) for (const key of fields) if (!(key in value)) (value as Record<string, unknown>)[key] = undefined
+  }
+  const issues = eventIssues(value, runId)
+  if (issues.length > 0) return { problem: `record is not a journal event: ${issues.slice(0, 3).map((i) => `${i.path || '/'} ${i.message}`).join('; ')}` }
+  return { event: value as JournalEvent }
+}

@@ -1,0 +1,226 @@
+import { crc32, crc32Ascii } from './crc32.js'
+
+/**
+ * The journal file format, version 1.
+ *
+ * ```text
+ * #weft-journal\t1\t<len>\t<crc>\t<header json>\n          header line (written once, atomically)
+ * <seq>\t<begin>\t<end>\t<len>\t<crc>\t<event json>\n       one line per event
+ * ```
+ *
+ * `len` is the byte length of the JSON, `crc` the CRC-32 (8 lowercase hex digits) of every byte
+ * of the line before the `crc` field followed by the JSON bytes, so a damaged sequence number,
+ * bound or length is caught like damaged JSON. `begin`/`end` are the first and last sequence
+ * numbers of the append (batch) the event belongs to: a batch counts only when its `end` record
+ * is present, which keeps batches all-or-nothing across crashes and lets recovery tell a torn
+ * last batch from damage further back. JSON never contains a raw newline or tab, so every record
+ * starts after a newline.
+ * @internal
+ */
+export const JOURNAL_FORMAT_VERSION = 1
+
+/** First field of a journal file. @internal */
+export const JOURNAL_MAGIC = '#weft-journal'
+/** First field of a batch commit-log segment. @internal */
+export const COMMIT_LOG_MAGIC = '#weft-log'
+
+/** Largest JSON a record may hold (bytes). @internal */
+export const MAX_RECORD_BYTES = 256 * 1024 * 1024
+
+const TAB = 0x09
+const NL = 0x0a
+const ZERO = 0x30
+const NINE = 0x39
+
+/** A record that parsed and whose checksum matches. @internal */
+export interface RecordOk {
+  readonly kind: 'ok'
+  readonly seq: number
+  readonly begin: number
+  readonly end: number
+  readonly jsonStart: number
+  readonly jsonEnd: number
+  /** Offset just after the record's newline. */
+  readonly next: number
+}
+/** The buffer ends inside a record that is well formed so far. @internal */
+export interface RecordIncomplete {
+  readonly kind: 'incomplete'
+}
+/** A record that is not well formed or fails its checksum. @internal */
+export interface RecordBad {
+  readonly kind: 'bad'
+  readonly reason: string
+  /** Where the next record would start if the length field is right. */
+  readonly declaredNext?: number
+}
+/** Result of {@link parseRecord}. @internal */
+export type ParsedRecord = RecordOk | RecordIncomplete | RecordBad
+
+const INCOMPLETE: RecordIncomplete = { kind: 'incomplete' }
+
+function bad(reason: string, declaredNext?: number): RecordBad {
+  return declaredNext === undefined ? { kind: 'bad', reason } : { kind: 'bad', reason, declaredNext }
+}
+
+function hex(b: number): number {
+  if (b >= ZERO && b <= NINE) return b - ZERO
+  if (b >= 0x61 && b <= 0x66) return b - 0x61 + 10
+  return -1
+}
+
+/**
+ * Parses `count` tab-terminated positive decimal numbers from `p`. Returns the position after
+ * the last tab, or a failure.
+ */
+function numbers(buf: Uint8Array, p: number, n: number, out: number[], count: number): number | RecordIncomplete | RecordBad {
+  let i = p
+  for (let k = 0; k < count; k++) {
+    const start = i
+    let v = 0
+    while (i < n) {
+      const b = buf[i]!
+      if (b < ZERO || b > NINE) break
+      if (i - start >= 15) return bad('number too long')
+      v = v * 10 + (b - ZERO)
+      i++
+    }
+    if (i === n) return INCOMPLETE
+    if (i === start) return bad('expected a number')
+    if (buf[start] === ZERO) return bad('number with a leading zero')
+    if (buf[i] !== TAB) return bad('expected a tab after a number')
+    out[k] = v
+    i++
+  }
+  return i
+}
+
+/** Parses `<crc>\t<json>\n` at `i` for a line that began at `lineStart`. */
+function body(buf: Uint8Array, lineStart: number, i: number, n: number, len: number): { jsonStart: number; jsonEnd: number; next: number } | RecordIncomplete | RecordBad {
+  const crcStart = i
+  let expected = 0
+  for (let k = 0; k < 8; k++, i++) {
+    if (i === n) return INCOMPLETE
+    const h = hex(buf[i]!)
+    if (h < 0) return bad('malformed checksum field')
+    expected = expected * 16 + h
+  }
+  if (i === n) return INCOMPLETE
+  if (buf[i] !== TAB) return bad('expected a tab after the checksum')
+  i++
+  if (len > MAX_RECORD_BYTES) return bad(`record length ${len} exceeds the limit`)
+  const jsonStart = i
+  const jsonEnd = i + len
+  if (jsonEnd >= n) return INCOMPLETE
+  if (buf[jsonEnd] !== NL) return bad('record length does not match its line', jsonEnd + 1)
+  const actual = crc32(buf.subarray(jsonStart, jsonEnd), crc32(buf.subarray(lineStart, crcStart)))
+  if (actual !== expected) return bad('checksum mismatch', jsonEnd + 1)
+  return { jsonStart, jsonEnd, next: jsonEnd + 1 }
+}
+
+/**
+ * Parses the event record starting at `p` in `buf[0..n)`.
+ * @internal
+ */
+export function parseRecord(buf: Uint8Array, p: number, n: number): ParsedRecord {
+  const fields = [0, 0, 0, 0]
+  const i = numbers(buf, p, n, fields, 4)
+  if (typeof i !== 'number') return i
+  const rest = body(buf, p, i, n, fields[3]!)
+  if (!('next' in rest)) return rest
+  return { kind: 'ok', seq: fields[0]!, begin: fields[1]!, end: fields[2]!, jsonStart: rest.jsonStart, jsonEnd: rest.jsonEnd, next: rest.next }
+}
+
+/** Result of {@link parseHeaderLine}. @internal */
+export type ParsedHeader =
+  | { readonly kind: 'ok'; readonly version: number; readonly json: string; readonly next: number }
+  | { readonly kind: 'newer'; readonly version: number }
+  | RecordIncomplete
+  | RecordBad
+
+/**
+ * Parses the header line `magic\tversion\tlen\tcrc\tjson\n` at the start of `buf[0..n)`. A
+ * version above `supported` is reported as `newer` before anything else is checked (a newer
+ * format may change the rest of the line).
+ * @internal
+ */
+export function parseHeaderLine(buf: Uint8Array, n: number, magic: string, supported: number): ParsedHeader {
+  const m = magic.length
+  for (let k = 0; k <= m; k++) {
+    if (k === n) return INCOMPLETE
+    const want = k === m ? TAB : magic.charCodeAt(k)
+    if (buf[k] !== want) return bad(`not a ${magic.slice(1)} file`)
+  }
+  const version = [0]
+  const afterVersion = numbers(buf, m + 1, n, version, 1)
+  if (typeof afterVersion !== 'number') return afterVersion
+  if (version[0]! > supported) return { kind: 'newer', version: version[0]! }
+  const len = [0]
+  const afterLen = numbers(buf, afterVersion, n, len, 1)
+  if (typeof afterLen !== 'number') return afterLen
+  const rest = body(buf, 0, afterLen, n, len[0]!)
+  if (!('next' in rest)) return rest
+  return { kind: 'ok', version: version[0]!, json: Buffer.from(buf.buffer, buf.byteOffset + rest.jsonStart, rest.jsonEnd - rest.jsonStart).toString('utf8'), next: rest.next }
+}
+
+function hex8(value: number): string {
+  return value.toString(16).padStart(8, '0')
+}
+
+/**
+ * Encodes a header line.
+ * @internal
+ */
+export function encodeHeaderLine(magic: string, version: number, value: unknown): Buffer {
+  const json = Buffer.from(JSON.stringify(value), 'utf8')
+  const head = Buffer.from(`${magic}\t${version}\t${json.length}\t`, 'latin1')
+  const crc = crc32(json, crc32(head))
+  return Buffer.concat([head, Buffer.from(`${hex8(crc)}\t`, 'latin1'), json, Buffer.from('\n', 'latin1')])
+}
+
+const ASCII = /^[\x00-\x7f]*$/
+
+/**
+ * Encodes one batch: `jsons[i]` is the JSON of the event with sequence number `begin + i`.
+ * One buffer, ready for one write.
+ * @internal
+ */
+export function encodeBatch(begin: number, jsons: readonly string[]): Buffer {
+  for (const json of jsons) if (!ASCII.test(json)) return encodeBatchUtf8(begin, jsons)
+  // The common case: ASCII JSON, whose UTF-8 bytes are its char codes — one string, one buffer.
+  const end = begin + jsons.length - 1
+  let text = ''
+  for (let k = 0; k < jsons.length; k++) {
+    const json = jsons[k]!
+    const head = `${begin + k}\t${begin}\t${end}\t${json.length}\t`
+    text += `${head}${hex8(crc32Ascii(json, crc32Ascii(head)))}\t${json}\n`
+  }
+  return Buffer.from(text, 'latin1')
+}
+
+function encodeBatchUtf8(begin: number, jsons: readonly string[]): Buffer {
+  const end = begin + jsons.length - 1
+  const heads: string[] = new Array(jsons.length)
+  let total = 0
+  for (let k = 0; k < jsons.length; k++) {
+    const len = Buffer.byteLength(jsons[k]!, 'utf8')
+    const head = `${begin + k}\t${begin}\t${end}\t${len}\t`
+    heads[k] = head
+    total += head.length + 9 + len + 1
+  }
+  const out = Buffer.allocUnsafe(total)
+  let p = 0
+  for (let k = 0; k < jsons.length; k++) {
+    const head = heads[k]!
+    const lineStart = p
+    p += out.write(head, p, 'latin1')
+    const crcAt = p
+    p += 9
+    const jsonStart = p
+    p += out.write(jsons[k]!, p, 'utf8')
+    const crc = crc32(out.subarray(jsonStart, p), crc32(out.subarray(lineStart, crcAt)))
+    out.write(`${hex8(crc)}\t`, crcAt, 'latin1')
+    out[p++] = NL
+  }
+  return out
+}

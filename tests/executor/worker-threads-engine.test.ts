@@ -1,0 +1,47 @@
+import { fileURLToPath } from 'node:url'
+import Type from 'typebox'
+import { describe, expect, it } from 'vitest'
+import { createEngine, defineWorkflow, workerThreadsExecutor } from '../../src/index.js'
+import { hashChain } from './fixtures/worker-handlers.js'
+
+const module = fileURLToPath(new URL('./fixtures/worker-handlers.ts', import.meta.url))
+const unreachable = (): never => {
+  throw new Error('runs in a worker thread')
+}
+
+describe('workerThreadsExecutor in the engine', () => {
+  it('runs a CPU-bound fan-out workflow; a crashing step fails the run with WorkerCrashedError', async () => {
+    const shards = Array.from({ length: 6 }, (_, i) => ({
+      id: `shard${i}`,
+      output: Type.Object({ digest: Type.String(), threadId: Type.Integer() }),
+      run: unreachable,
+      meta: { handler: { module, export: 'cpuHash' } },
+    }))
+    const fanOut = defineWorkflow({
+      id: 'fan-out',
+      input: Type.Object({ seed: Type.String(), rounds: Type.Integer() }),
+      steps: shards,
+    })
+    const executor = workerThreadsExecutor({ size: 2 })
+    const engine = createEngine({ executor })
+    try {
+      const result = await engine.run(fanOut, { seed: 'x', rounds: 500 })
+      expect(result.status).toBe('succeeded')
+      const outputs = Object.values(result.steps).map((s) => (s.output as { digest: string }).digest)
+      expect(outputs).toEqual(shards.map(() => hashChain('x', 500)))
+
+      const crashing = defineWorkflow({
+        id: 'crashing',
+        steps: [
+          { id: 'ok', output: Type.Unknown(), run: unreachable, meta: { handler: { module, export: 'echo' } } },
+          { id: 'dies', needs: ['ok'], output: Type.Unknown(), run: unreachable, meta: { handler: { module, export: 'exitHard' } } },
+        ],
+      })
+      const failed = await engine.run(crashing)
+      expect(failed.status).toBe('failed')
+      expect(failed.steps['dies']).toMatchObject({ status: 'failed', error: { name: 'WorkerCrashedError', code: 'WEFT_WORKER_CRASHED', data: { stepId: 'dies', exitCode: 3 } } })
+    } finally {
+      await engine.close()
+    }
+  })
+})

@@ -1,0 +1,42 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { encodeBatch, encodeHeaderLine, parseHeaderLine, parseRecord } from '../../src/store/record-codec.js'
+
+describe('journal record codec', () => {
+  it('decodes what it encodes, ASCII or not, batch bounds included', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e9 }), fc.array(fc.jsonValue().map((v) => JSON.stringify(v) ?? 'null'), { minLength: 1, maxLength: 5 }), (begin, jsons) => {
+        const bytes = encodeBatch(begin, jsons)
+        let p = 0
+        jsons.forEach((json, k) => {
+          const r = parseRecord(bytes, p, bytes.length)
+          expect(r.kind).toBe('ok')
+          if (r.kind !== 'ok') return
+          expect([r.seq, r.begin, r.end]).toEqual([begin + k, begin, begin + jsons.length - 1])
+          expect(bytes.toString('utf8', r.jsonStart, r.jsonEnd)).toBe(json)
+          p = r.next
+        })
+        expect(p).toBe(bytes.length)
+      }),
+    )
+  })
+
+  it('reports every strict prefix of a record as incomplete, and any changed byte as bad', () => {
+    const bytes = encodeBatch(7, [JSON.stringify({ a: 'ünï', b: [1, 2] })])
+    for (let n = 0; n < bytes.length; n++) expect(parseRecord(bytes, 0, n).kind).toBe('incomplete')
+    for (let i = 0; i < bytes.length; i++) {
+      for (const bit of [0, 3, 6]) {
+        const copy = Buffer.from(bytes)
+        copy[i]! ^= 1 << bit
+        expect(parseRecord(copy, 0, copy.length).kind, `byte ${i} bit ${bit}`).not.toBe('ok')
+      }
+    }
+  })
+
+  it('reads a newer header version before checking anything else', () => {
+    const line = encodeHeaderLine('#weft-journal', 1, { runId: 'r' })
+    expect(parseHeaderLine(line, line.length, '#weft-journal', 1)).toMatchObject({ kind: 'ok', version: 1, json: '{"runId":"r"}' })
+    const newer = Buffer.from('#weft-journal\t3\tanything at all')
+    expect(parseHeaderLine(newer, newer.length, '#weft-journal', 1)).toEqual({ kind: 'newer', version: 3 })
+  })
+})
