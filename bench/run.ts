@@ -3,8 +3,11 @@
  * same process in alternation (ABAB…) with a forced GC before each run. Prints a table and
  * writes JSON to bench/results/.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { createEngine } from '../src/index.js'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createEngine, fileStore, type Durability, type Workflow } from '../src/index.js'
+import { durableBaseline } from './durable/w4.js'
 import { baseline, chain, expected, fan, layered, type Shape } from './workloads.js'
 import { toWorkflow } from './weft-workload.js'
 
@@ -62,10 +65,64 @@ async function compare(shape: Shape): Promise<Row[]> {
   return [rb, rw]
 }
 
+/**
+ * W4 (durable chain) and a durable W2: Weft on the file store against the hand-written
+ * append + fdatasync baseline, alternated in the same process.
+ */
+async function durable(): Promise<Row[]> {
+  const scratch = mkdtempSync(join(tmpdir(), 'weft-bench-w4-'))
+  const n = 1000
+  const w4 = chain(n)
+  const w4wf = toWorkflow(w4)
+  const w2 = fan(1000, 64)
+  const w2wf = toWorkflow(w2)
+  let k = 0
+  const onStore = async (wf: Workflow, durability: Durability, concurrency: number): Promise<number> => {
+    const store = fileStore(join(scratch, `s${++k}`), { durability })
+    const r = await createEngine({ store, concurrency }).run(wf)
+    await store.close()
+    if (r.status !== 'succeeded') throw new Error(`weft run ${r.status}`)
+    return r.output as number
+  }
+  const variants: [string, Shape, () => Promise<number>][] = [
+    ['baseline (append + fdatasync per step)', w4, async () => (await durableBaseline(mkdtempSync(join(scratch, 'b')), n)).value],
+    ['weft file store always', w4, () => onStore(w4wf, 'always', Infinity)],
+    ['weft file store batch', w4, () => onStore(w4wf, 'batch', Infinity)],
+    ['weft file store batch (W2 fan-out)', w2, () => onStore(w2wf, 'batch', 64)],
+  ]
+  for (const [, , fn] of variants) await measure(fn) // warm-up
+  const samples = variants.map(() => [] as { ms: number; heap: number }[])
+  const durableRuns = Math.max(5, Math.ceil(runs / 2))
+  for (let i = 0; i < durableRuns; i++) {
+    for (let v = 0; v < variants.length; v++) {
+      const [, shape, fn] = variants[v]!
+      const x = await measure(fn)
+      if (x.value !== expected(shape)) throw new Error(`${variants[v]![0]}: value ${x.value} != ${expected(shape)}`)
+      samples[v]!.push(x)
+    }
+  }
+  rmSync(scratch, { recursive: true, force: true })
+  const base = median(samples[0]!.map((x) => x.ms))
+  return variants.map(([name, shape], v) => {
+    const ms = median(samples[v]!.map((x) => x.ms))
+    const steps = shape.weights.length
+    const row: Row = { workload: v === 3 ? 'W2 durable' : 'W4 durable chain', steps, engine: name, medianMs: +ms.toFixed(2), stepsPerSec: Math.round((steps / ms) * 1000), usPerStep: +((ms * 1000) / steps).toFixed(3), heapMB: +(median(samples[v]!.map((x) => x.heap)) / 1048576).toFixed(2), value: expected(shape) }
+    if (v > 0) row.ratio = +(ms / base).toFixed(2)
+    return row
+  })
+}
+
 const only = process.argv.slice(2)
 const shapes: Shape[] = [chain(1000), fan(1000, 64), layered(100, 100, 32)].filter((s) => only.length === 0 || only.some((o) => s.name.startsWith(o)))
 const rows: Row[] = []
 for (const shape of shapes) rows.push(...(await compare(shape)))
+if (only.length === 0 || only.some((o) => 'W4'.startsWith(o) || o === 'W4')) {
+  const durableRows = await durable()
+  rows.push(...durableRows)
+  const always = durableRows[1]!
+  const fanBatch = durableRows[3]!
+  console.log(`durable W2 (batch) throughput / W4 (always) throughput: ${(fanBatch.stepsPerSec / always.stepsPerSec).toFixed(1)}x`)
+}
 console.table(rows.map(({ value, ...r }) => r))
 console.log(`values: ${[...new Set(rows.map((r) => `${r.workload}=${r.value}`))].join(', ')}`)
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })

@@ -91,48 +91,40 @@ parentPort.on('message', ({ id, seed, rounds }) => { let d = seed; for (let i = 
 }
 
 const rounds = calibrate()
-const expected = Array.from({ length: tasks }, (_, i) => hashRounds(`seed${i}`, rounds))
+const seeds = Array.from({ length: tasks }, (_, i) => `seed${i}`)
+const expected = seeds.map((seed) => hashRounds(seed, rounds))
 const executors = sizes.map((size) => workerThreadsExecutor({ size }))
+const raw = sizes.map((size) => rawPool(size))
 // Warm-up: start every thread and load the handler module in each.
 for (const [k, executor] of executors.entries()) {
   await Promise.all(Array.from({ length: sizes[k]! * 2 }, (_, i) => executor.execute(task(i, 10, new AbortController().signal))))
+  await raw[k]!.run(seeds.slice(0, sizes[k]! * 2), 10)
 }
-// Alternate the configurations run by run (A B B A A B …) so that drifting load on the machine
-// affects both alike.
-const times: number[][] = sizes.map(() => [])
+// The configurations: executor on 1 and 2 threads, then the bare-thread control on 1 and 2.
+const configs: (() => Promise<string[]>)[] = [
+  ...executors.map((executor) => () => Promise.all(seeds.map((_, i) => executor.execute(task(i, rounds, new AbortController().signal)))) as Promise<string[]>),
+  ...raw.map((pool) => () => pool.run(seeds, rounds)),
+]
+// Rotate the order run by run so that drifting load on the machine affects all alike.
+const times: number[][] = configs.map(() => [])
 for (let r = 0; r < runs; r++) {
-  const order = r % 2 === 0 ? [0, 1] : [1, 0]
-  for (const k of order) {
+  for (let j = 0; j < configs.length; j++) {
+    const k = (r + j) % configs.length
     const t0 = performance.now()
-    const out = await Promise.all(Array.from({ length: tasks }, (_, i) => executors[k]!.execute(task(i, rounds, new AbortController().signal))))
+    const out = await configs[k]!()
     times[k]!.push(performance.now() - t0)
-    out.forEach((digest, i) => {
-      if (digest !== expected[i]) throw new Error(`task ${i}: wrong digest`)
-    })
+    if (out.some((digest, i) => digest !== expected[i])) throw new Error(`configuration ${k}: wrong digest`)
   }
 }
-await Promise.all(executors.map((e) => e.close!()))
-const raw = sizes.map((size) => rawPool(size))
-const seeds = Array.from({ length: tasks }, (_, i) => `seed${i}`)
-for (const pool of raw) await pool.run(seeds.slice(0, 4), 10)
-const rawTimes: number[][] = sizes.map(() => [])
-for (let r = 0; r < runs; r++) {
-  for (const k of r % 2 === 0 ? [0, 1] : [1, 0]) {
-    const t0 = performance.now()
-    const out = await raw[k]!.run(seeds, rounds)
-    rawTimes[k]!.push(performance.now() - t0)
-    if (out.some((d, i) => d !== expected[i])) throw new Error('raw pool: wrong digest')
-  }
-}
-await Promise.all(raw.map((p) => p.close()))
-const rawSpeedup = +(median(rawTimes[0]!) / median(rawTimes[1]!)).toFixed(2)
+await Promise.all([...executors.map((e) => e.close!()), ...raw.map((p) => p.close())])
 const results = sizes.map((size, k) => {
   const ms = median(times[k]!)
   return { threads: size, runsMs: times[k]!.map((t) => +t.toFixed(1)), medianMs: +ms.toFixed(1), tasksPerSec: +((tasks / ms) * 1000).toFixed(1) }
 })
+const rawTimes = sizes.map((_, k) => times[sizes.length + k]!)
 const speedup = +(results[0]!.medianMs / results[1]!.medianMs).toFixed(2)
-const pairRatios = times[0]!.map((t, r) => t / times[1]![r]!)
-const pairMedian = +median(pairRatios).toFixed(2)
+const pairMedian = +median(times[0]!.map((t, r) => t / times[1]![r]!)).toFixed(2)
+const rawSpeedup = +(median(rawTimes[0]!) / median(rawTimes[1]!)).toFixed(2)
 
 console.log(`CPU-bound fan-out: ${tasks} tasks × ~${taskMs} ms (${rounds} sha256 rounds each), median of ${runs} runs, ${availableParallelism()} CPUs`)
 console.log('threads  median ms  tasks/s  runs (ms)')
