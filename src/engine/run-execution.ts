@@ -369,8 +369,16 @@ export class RunExecution implements StepHost {
 
   private execute(i: number, attempt: number, ctx: StepRuntime): void {
     if (!this.isCurrent(i, attempt)) return
-    const timeout = this.steps[i]!.timeout
-    if (timeout !== undefined) this.armTimeout(i, attempt, timeout)
+    const { timeout, totalTimeout } = this.steps[i]!
+    if (totalTimeout !== undefined) {
+      const now = this.time()
+      if (!this.state.firstStart.has(i)) this.state.firstStart.set(i, now)
+      const left = this.state.firstStart.get(i)! + totalTimeout - now
+      if (timeout === undefined || left <= timeout) this.armTimeout(i, attempt, Math.max(0, left), totalTimeout)
+      else this.armTimeout(i, attempt, timeout, undefined)
+    } else if (timeout !== undefined) {
+      this.armTimeout(i, attempt, timeout, undefined)
+    }
     const step = this.steps[i]!
     let pending: Promise<unknown>
     try {
@@ -497,7 +505,9 @@ export class RunExecution implements StepHost {
       const remedy = selectRemedy(step.heal, error)
       if (remedy !== undefined && (this.state.healed.get(i)?.length ?? 0) < MAX_HEALS) return this.heal(i, attempt, error, remedy)
     }
-    const delay = step.retry === undefined || this.stopping !== undefined ? undefined : retryDelay(step.retry, attempt, error, this.seed, step.id, this.state.lastDelay.get(i))
+    let delay = step.retry === undefined || this.stopping !== undefined ? undefined : retryDelay(step.retry, attempt, error, this.seed, step.id, this.state.lastDelay.get(i))
+    // No retry that would start after the step's overall deadline.
+    if (delay !== undefined && step.totalTimeout !== undefined && this.time() + delay >= this.state.firstStart.get(i)! + step.totalTimeout) delay = undefined
     if (delay === undefined) {
       if (step.fallback !== undefined && this.stopping === undefined && !this.fallbacks.has(i) && matchesFallback(step.fallback.when, error)) {
         return this.recover(i, attempt, error, step.fallback.value)
@@ -623,13 +633,14 @@ export class RunExecution implements StepHost {
     return this.runAbort.signal
   }
 
-  private armTimeout(i: number, attempt: number, timeoutMs: number): void {
+  /** Arms the attempt's timer; `totalMs` set means it is the step's overall deadline. */
+  private armTimeout(i: number, attempt: number, timeoutMs: number, totalMs: number | undefined): void {
     const timer = new AbortController()
     this.timers.set(i, timer)
     this.services.clock.sleep(timeoutMs, timer.signal).then(
       () => {
         if (!this.isCurrent(i, attempt)) return
-        const error = new StepTimeoutError({ runId: this.runId, stepId: this.steps[i]!.id, attempt, timeoutMs })
+        const error = new StepTimeoutError({ runId: this.runId, stepId: this.steps[i]!.id, attempt, timeoutMs: totalMs ?? timeoutMs })
         this.controllers.get(i)?.abort(error)
         this.controllers.delete(i)
         this.onError(i, attempt, error)

@@ -38,6 +38,8 @@ export class RunState {
   readonly compensation: CompensationState = emptyCompensationState()
   /** Signals received, latest payload per name. */
   readonly signals = new Map<string, unknown>()
+  /** Time of each step's first start (for `totalTimeout`). */
+  readonly firstStart = new Map<number, number>()
   /** Last retry delay of each step (decorrelated jitter continues from it). */
   readonly lastDelay = new Map<number, number>()
   failedCount = 0
@@ -117,6 +119,7 @@ export function applyJournal(state: RunState, workflow: Workflow, validators: re
         break
       }
       case 'step.started':
+        if (!state.firstStart.has(i)) state.firstStart.set(i, event.at)
         attempts[i] = event.attempt
         status[i] = RUNNING
         break

@@ -2,7 +2,7 @@ import Type, { type Static, type TSchema } from 'typebox'
 import type { Duration } from '../runtime/index.js'
 import { defineWorkflow, type StepSpec } from './define-workflow.js'
 import type { StepContext, WhenContext } from './step-context.js'
-import type { StepBreaker, StepBulkhead, StepFallback, StepRateLimit, StepRemedies, StepResources, StepRetry } from './step-policies.js'
+import type { StepDefaults, StepBreaker, StepBulkhead, StepFallback, StepRateLimit, StepRemedies, StepResources, StepRetry } from './step-policies.js'
 import type { Workflow, WorkflowInput, WorkflowOutput } from './workflow.js'
 
 /** Outputs of the steps named in `N`, from the accumulated step map `S`. @public */
@@ -57,6 +57,11 @@ export interface StepOptions<I, S, N extends keyof S & string, O extends TSchema
   readonly retry?: StepRetry
   /** Time limit of each attempt; on expiry `ctx.signal` aborts and the attempt fails with `StepTimeoutError`. */
   readonly timeout?: Duration
+  /**
+   * Time limit of the step over all its attempts and backoffs, from its first start. On expiry
+   * the running attempt aborts and the step fails with `StepTimeoutError`, without further retries.
+   */
+  readonly totalTimeout?: Duration
   /** Resources held while running (see the engine's `pools`). */
   readonly resources?: StepResources
   /** Steps sharing a key share the engine's `limits[key]` concurrency limit. */
@@ -148,6 +153,8 @@ export interface WorkflowOptions<In extends TSchema, Out extends TSchema | undef
   readonly input?: In
   /** Output contract, checked when the run succeeds. */
   readonly output?: Out
+  /** Policies for every step that does not set its own. */
+  readonly defaults?: StepDefaults
 }
 
 /** Output type of a built workflow: the output contract's type, else the map of step outputs. @public */
@@ -233,6 +240,7 @@ export class WorkflowBuilder<I, Out extends TSchema | undefined, S> {
       version: this.options.version,
       input: this.options.input,
       output: this.options.output,
+      defaults: this.options.defaults,
       result,
       steps: this.specs,
     }) as Workflow<I, unknown, S>

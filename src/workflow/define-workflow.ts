@@ -25,6 +25,8 @@ export interface WorkflowSpec {
   readonly result?: unknown
   /** Steps in declaration order. */
   readonly steps: readonly StepSpec[]
+  /** Policies for steps that set none: `{ retry?, timeout?, totalTimeout? }`. */
+  readonly defaults?: unknown
 }
 
 /**
@@ -43,6 +45,7 @@ export interface StepSpec {
   readonly meta?: unknown
   readonly retry?: unknown
   readonly timeout?: unknown
+  readonly totalTimeout?: unknown
   readonly resources?: unknown
   readonly concurrencyKey?: unknown
   readonly compensate?: unknown
@@ -99,6 +102,13 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
     problems.push({ path: '/steps', code: 'empty-workflow', message: 'a workflow needs at least one step' })
   }
   const rawSteps: readonly StepSpec[] = Array.isArray(spec.steps) ? spec.steps : []
+  const defaults = (typeof spec.defaults === 'object' && spec.defaults !== null ? spec.defaults : {}) as { retry?: unknown; timeout?: unknown; totalTimeout?: unknown }
+  if (spec.defaults !== undefined && (typeof spec.defaults !== 'object' || spec.defaults === null)) {
+    problems.push({ path: '/defaults', code: 'invalid-option', message: 'defaults must be an object like { retry, timeout, totalTimeout }' })
+  }
+  const defaultRetry = checkRetry(defaults.retry, '/defaults/retry', {}, problems)
+  const defaultTimeout = checkDuration(defaults.timeout, '/defaults/timeout', {}, problems)
+  const defaultTotal = checkDuration(defaults.totalTimeout, '/defaults/totalTimeout', {}, problems)
 
   const steps: StepDefinition[] = []
   const seen = new Map<string, number>()
@@ -183,15 +193,10 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
     if (raw?.meta !== undefined && (typeof raw.meta !== 'object' || raw.meta === null)) {
       problems.push({ path: `${at}/meta`, code: 'invalid-option', ...label, message: 'meta must be an object' })
     }
-    const retry = checkRetry(raw?.retry, `${at}/retry`, label, problems)
+    const retry = raw?.retry === undefined ? defaultRetry : checkRetry(raw.retry, `${at}/retry`, label, problems)
     const compensateRetry = checkRetry(raw?.compensateRetry, `${at}/compensateRetry`, label, problems)
-    let timeout: number | undefined
-    if (raw?.timeout !== undefined) {
-      timeout = parseDuration(raw.timeout)
-      if (timeout === undefined || timeout <= 0) {
-        problems.push({ path: `${at}/timeout`, code: 'invalid-option', ...label, message: `timeout must be a positive duration (ms or '30s', '5m'), got ${JSON.stringify(raw.timeout)}` })
-      }
-    }
+    const timeout = raw?.timeout === undefined ? defaultTimeout : checkDuration(raw.timeout, `${at}/timeout`, label, problems)
+    const totalTimeout = raw?.totalTimeout === undefined ? defaultTotal : checkDuration(raw.totalTimeout, `${at}/totalTimeout`, label, problems)
     const resources = checkResources(raw?.resources, `${at}/resources`, label, problems)
     if (raw?.concurrencyKey !== undefined && (typeof raw.concurrencyKey !== 'string' || raw.concurrencyKey.length === 0)) {
       problems.push({ path: `${at}/concurrencyKey`, code: 'invalid-option', ...label, message: 'concurrencyKey must be a non-empty string' })
@@ -213,6 +218,7 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
         ...(raw.meta === undefined ? {} : { meta: Object.freeze({ ...(raw.meta as object) }) }),
         ...(retry === undefined ? {} : { retry }),
         ...(timeout === undefined ? {} : { timeout }),
+        ...(totalTimeout === undefined ? {} : { totalTimeout }),
         ...(resources === undefined ? {} : { resources }),
         ...(typeof raw.concurrencyKey === 'string' ? { concurrencyKey: raw.concurrencyKey } : {}),
         ...(typeof raw.compensate === 'function' ? { compensate: raw.compensate as StepDefinition['compensate'] } : {}),
@@ -272,6 +278,7 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
       priority: s.priority,
       retry: s.retry === undefined ? undefined : { ...s.retry, retryOn: s.retry.retryOn === undefined ? undefined : 'predicate' },
       timeout: s.timeout,
+      totalTimeout: s.totalTimeout,
       resources: s.resources,
       concurrencyKey: s.concurrencyKey,
       compensate: s.compensate === undefined ? undefined : true,
@@ -345,4 +352,14 @@ function checkResources(value: unknown, at: string, label: { stepId?: string }, 
 /** Body of gate and sub-workflow steps: the engine runs those itself. */
 function unreachableRun(): never {
   throw new Error('this step is run by the engine (gate or sub-workflow)')
+}
+
+function checkDuration(value: unknown, at: string, label: { stepId?: string }, problems: DefinitionProblem[]): number | undefined {
+  if (value === undefined) return undefined
+  const ms = parseDuration(value)
+  if (ms === undefined || ms <= 0) {
+    problems.push({ path: at, code: 'invalid-option', ...label, message: `${at.split('/').pop()} must be a positive duration (ms or '30s', '5m'), got ${JSON.stringify(value)}` })
+    return undefined
+  }
+  return ms
 }

@@ -8,4 +8,4 @@ export { WorkflowDefinitionError, type DefinitionProblem } from './definition-er
 export { canonicalJson, fingerprintOf } from './fingerprint.js'
 export type { StepDefinition, Workflow, WorkflowInput, WorkflowOutput, WorkflowSteps } from './workflow.js'
 export type { StepContext, StepLogger, WhenContext } from './step-context.js'
-export type { StepRetry, StepResources, StepBreaker, StepBulkhead, StepRateLimit, StepFallback, StepRemedies } from './step-policies.js'
+export type { StepDefaults, StepRetry, StepResources, StepBreaker, StepBulkhead, StepRateLimit, StepFallback, StepRemedies } from './step-policies.js'

@@ -97,3 +97,16 @@ export interface StepFallback<O = unknown> {
 
 /** Self-healing rules of a step (see `heal` in the resilience module). @public */
 export type StepRemedies<O = unknown> = readonly RemedyRule<O>[]
+
+/**
+ * Workflow-wide defaults: each applies to the steps that do not set their own.
+ * @public
+ */
+export interface StepDefaults {
+  /** Default retry policy. */
+  readonly retry?: StepRetry
+  /** Default per-attempt time limit. */
+  readonly timeout?: Duration
+  /** Default time limit over all attempts of a step. */
+  readonly totalTimeout?: Duration
+}

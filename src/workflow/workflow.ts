@@ -33,6 +33,8 @@ export interface StepDefinition {
   readonly retry?: StepRetry
   /** Per-attempt time limit in ms. */
   readonly timeout?: number
+  /** Time limit over all attempts in ms, from the first start. */
+  readonly totalTimeout?: number
   /** Resources held while running. */
   readonly resources?: StepResources
   /** Shared concurrency-limit key. */

@@ -127,3 +127,42 @@ describe('timeouts', () => {
     expect(result).toMatchObject({ status: 'succeeded', output: { s: 2 } })
   })
 })
+
+describe('overall step timeout and workflow defaults', () => {
+  it('totalTimeout bounds all attempts and backoffs of a step', async () => {
+    const clock = new SimulatedClock()
+    let calls = 0
+    const wf = workflow('total')
+      .step('s', {
+        output: Type.Number(),
+        retry: { attempts: 100, backoff: 'constant', base: '10s' },
+        totalTimeout: '35s',
+        run: async ({ sleep }) => {
+          calls++
+          await sleep(5_000)
+          throw new Error('flaky')
+        },
+      })
+      .build()
+    const result = await createEngine({ clock }).run(wf)
+    expect(result.steps.s).toMatchObject({ status: 'failed' })
+    // attempts at 0s, 15s, 30s (the third is cut at 35s by the overall deadline): no more.
+    expect(calls).toBe(3)
+    expect(result.steps.s!.error).toMatchObject({ code: 'WEFT_STEP_TIMEOUT', data: { timeoutMs: 35_000 } })
+  })
+
+  it('workflow defaults apply to steps that set none', async () => {
+    let calls = 0
+    const wf = workflow('defaults', { defaults: { retry: { attempts: 3, backoff: 'constant', base: 1 }, timeout: '1m' } })
+      .step('uses-defaults', { output: Type.Number(), run: ({ attempt }) => { calls++; if (attempt < 3) throw new Error('x'); return attempt } })
+      .step('own', { output: Type.Number(), retry: { attempts: 1 }, run: () => { throw new Error('y') } })
+      .build()
+    expect(wf.steps[0]!.retry).toMatchObject({ attempts: 3 })
+    expect(wf.steps[0]!.timeout).toBe(60_000)
+    expect(wf.steps[1]!.retry).toMatchObject({ attempts: 1 })
+    const result = await createEngine({ clock: new SimulatedClock(), failurePolicy: 'continue' }).run(wf)
+    expect(result.steps['uses-defaults']).toMatchObject({ status: 'succeeded', attempts: 3 })
+    expect(result.steps.own).toMatchObject({ status: 'failed', attempts: 1 })
+    expect(calls).toBe(3)
+  })
+})
