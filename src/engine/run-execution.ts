@@ -109,6 +109,7 @@ export class RunExecution implements StepHost {
   private readonly simulated: Set<number>
   private readonly fallbacks: Set<number>
   private readonly signals: SignalBoard
+  private readonly childAttempts = new Map<number, number>()
   private readonly streams = new Set<EventStream>()
   private readonly beforeStep: WeftPlugin[]
   private readonly afterStep: WeftPlugin[]
@@ -233,7 +234,8 @@ export class RunExecution implements StepHost {
    * journals `run.resumed`. Returns true when the journal already ended the run.
    */
   private restore(events: readonly JournalEvent[]): boolean {
-    const { lastSeq, startedAt, terminal, restarted, cancelled } = applyJournal(this.state, this.workflow, this.plan.validators, events)
+    const { lastSeq, startedAt, terminal, restarted, lostAttempts, cancelled } = applyJournal(this.state, this.workflow, this.plan.validators, events)
+    for (const [i, attempt] of lostAttempts) if (this.steps[i]!.child !== undefined) this.childAttempts.set(i, attempt)
     this.seq = lastSeq
     this.committedSeq = lastSeq
     this.startedAt = startedAt
@@ -398,6 +400,17 @@ export class RunExecution implements StepHost {
     )
   }
 
+  /**
+   * The attempt number naming a sub-workflow step's child run: a retry starts a new child run,
+   * but the attempt that restarts after a crash resumes the child run of the lost attempt.
+   */
+  private childAttemptOf(i: number, attempt: number): number {
+    const lost = this.childAttempts.get(i)
+    if (lost === undefined) return attempt
+    this.childAttempts.delete(i)
+    return lost
+  }
+
   /** The definition the engine runs for gates, sub-workflows and dry-run stand-ins. */
   private engineStep(i: number, attempt: number): StepDefinition {
     const step = this.steps[i]!
@@ -412,7 +425,7 @@ export class RunExecution implements StepHost {
         run: (ctx) =>
           this.services.runChild({
             parentRunId: this.runId,
-            childRunId: `${this.runId}.${step.id}.${attempt}`,
+            childRunId: `${this.runId}.${step.id}.${this.childAttemptOf(i, attempt)}`,
             workflow: child.workflow,
             input: child.input === undefined ? undefined : child.input({ input: ctx.input, deps: ctx.deps }),
             dryRun: this.settings.dryRun === true,

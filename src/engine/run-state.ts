@@ -83,6 +83,8 @@ export interface AppliedJournal {
   readonly terminal: JournalEvent | undefined
   /** Steps that had started without an end: they run again. */
   readonly restarted: string[]
+  /** The lost attempt of each restarted step (a sub-workflow step resumes that attempt's child run). */
+  readonly lostAttempts: Map<number, number>
   /** Some step was recorded as cancelled (the run was stopping). */
   readonly cancelled: boolean
 }
@@ -164,11 +166,15 @@ export function applyJournal(state: RunState, workflow: Workflow, validators: re
   const last = events[events.length - 1]!
   const terminal = isTerminalEvent(last) ? last : undefined
   const restarted: string[] = []
+  const lostAttempts = new Map<number, number>()
   for (let i = 0; i < status.length; i++) {
     if (status[i] !== RUNNING) continue
     // Started, never ended: the attempt was lost with the process. It runs again.
     status[i] = NOT_RUN
-    if (terminal === undefined) restarted.push(state.steps[i]!.id)
+    if (terminal === undefined) {
+      restarted.push(state.steps[i]!.id)
+      lostAttempts.set(i, attempts[i]!)
+    }
   }
-  return { lastSeq: last.seq, startedAt: events[0]!.at, terminal, restarted, cancelled }
+  return { lastSeq: last.seq, startedAt: events[0]!.at, terminal, restarted, lostAttempts, cancelled }
 }

@@ -128,4 +128,31 @@ describe('sub-workflows', () => {
     expect(result.steps.middle).toMatchObject({ status: 'failed', error: { code: 'WEFT_CHILD_RUN_FAILED', data: { childRunId: expect.stringMatching(/\.middle\.1$/), status: 'compensated' } } })
     expect(log).toEqual(['undo leaf.work', 'undo middle.prep', 'undo top.start'])
   })
+
+  it('resuming the parent after a crash resumes the child run instead of starting another', async () => {
+    const storeClock = new SimulatedClock({ autoAdvance: false })
+    const store = memoryStore({ clock: storeClock })
+    let childStarts = 0
+    const child = workflow('child-gated')
+      .step('count', { output: Type.Integer(), run: () => ++childStarts })
+      .gate('go', { needs: ['count'], signal: 'go', payload: Type.Null() })
+      .build(({ steps }) => ({ count: steps.count ?? 0 }))
+    const parent = workflow('parent')
+      .subworkflow('sub', { workflow: child })
+      .build(({ steps }) => steps.sub)
+    // The first process starts the parent, which starts the child, which waits at its gate; then it dies.
+    const dead = createEngine({ store, clock: new SimulatedClock({ autoAdvance: false }), leaseTtl: '5s', leaseClock: new SimulatedClock({ autoAdvance: false }) })
+    dead.start(parent, undefined, { runId: 'p' })
+    for (let i = 0; i < 20; i++) await tick()
+    expect(await store.get('p.sub.1')).toMatchObject({ status: 'running' })
+    await storeClock.advance(6_000)
+    const engine = createEngine({ store, clock: new SimulatedClock({ autoAdvance: false }) })
+    const handle = await engine.resume('p', parent)
+    for (let i = 0; i < 20; i++) await tick()
+    await engine.signal('p.sub.1', 'go', null)
+    expect(await handle.result).toMatchObject({ status: 'succeeded', output: { count: 1 } })
+    expect(childStarts).toBe(1) // the child's first step was not run again
+    expect(await store.get('p.sub.2')).toBeUndefined()
+    expect((await readAll(store, 'p.sub.1')).some((e) => e.type === 'run.resumed')).toBe(true)
+  })
 })
