@@ -192,6 +192,7 @@ export class Engine {
   private readonly owner: string
   private readonly leaseTtlMs: number
   private readonly leaseClock: Clock
+  private readonly leaseKeeper: LeaseKeeper
   /**
    * The most recently ended run, kept alive on purpose: V8 holds the hidden classes of the run
    * loop's objects weakly, so when every run object has died (e.g. a forced GC between runs)
@@ -214,6 +215,7 @@ export class Engine {
     if (ttl === undefined || ttl <= 0) throw new InvalidArgumentError('leaseTtl', "a positive duration (ms or '30s')", options.leaseTtl)
     this.leaseTtlMs = ttl
     this.leaseClock = options.leaseClock ?? systemClock
+    this.leaseKeeper = new LeaseKeeper(this.store, this.leaseTtlMs, this.leaseClock)
     this.services = {
       store: this.store,
       executor: this.executor,
@@ -380,10 +382,10 @@ export class Engine {
       run.abortInfrastructure(new LeaseConflictError(run.runId, this.owner))
       return undefined
     }
-    const keeper = new LeaseKeeper(this.store, lease, this.leaseTtlMs, this.leaseClock, (error) => run.leaseLost(error))
-    const release = (): void => void keeper.release().catch(() => {})
+    this.leaseKeeper.keep(lease, (error) => run.leaseLost(error))
+    const release = (): void => void this.leaseKeeper.release(run.runId).catch(() => {})
     run.result.then(release, release)
-    return keeper.token
+    return lease.token
   }
 
   /**

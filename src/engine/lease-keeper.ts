@@ -1,52 +1,66 @@
 import type { Clock } from '../runtime/index.js'
 import type { Lease, RunStore } from '../store/index.js'
 
+interface Held {
+  lease: Lease
+  readonly lost: (error: unknown) => void
+}
+
 /**
- * Keeps a run's lease alive while the run is in progress: renews it every `ttl / 3` on its own
- * clock (real time by default, so a simulated engine clock does not spin renewals), and calls
- * `lost` when the store says the lease was taken over.
+ * Keeps the leases of an engine's runs alive: one renewal loop for all of them (every `ttl / 3`
+ * on its own clock — real time by default, so a simulated engine clock does not spin), so a run
+ * costs a map entry, not a timer. Calls a run's `lost` when the store says its lease was taken over.
  * @internal
  */
 export class LeaseKeeper {
-  private readonly stop = new AbortController()
-  private current: Lease
+  private readonly held = new Map<string, Held>()
+  private stop: AbortController | undefined
 
   constructor(
     private readonly store: RunStore,
-    lease: Lease,
     private readonly ttlMs: number,
     private readonly clock: Clock,
-    private readonly lost: (error: unknown) => void,
-  ) {
-    this.current = lease
-    void this.loop()
+  ) {}
+
+  /** Starts keeping `lease` alive until {@link LeaseKeeper.release}. */
+  keep(lease: Lease, lost: (error: unknown) => void): void {
+    this.held.set(lease.runId, { lease, lost })
+    if (this.stop === undefined) {
+      this.stop = new AbortController()
+      void this.loop(this.stop.signal)
+    }
   }
 
-  /** The fencing token appends must carry. */
-  get token(): number {
-    return this.current.token
+  /** Stops renewing a run's lease and gives it up. */
+  async release(runId: string): Promise<void> {
+    const held = this.held.get(runId)
+    if (held === undefined) return
+    this.held.delete(runId)
+    if (this.held.size === 0) {
+      this.stop?.abort()
+      this.stop = undefined
+    }
+    await this.store.releaseLease?.(held.lease)
   }
 
-  private async loop(): Promise<void> {
-    const signal = this.stop.signal
+  private async loop(signal: AbortSignal): Promise<void> {
     for (;;) {
       try {
         await this.clock.sleep(this.ttlMs / 3, signal)
       } catch {
-        return // stopped
+        return // nothing left to keep
       }
-      try {
-        this.current = await this.store.renewLease!(this.current, this.ttlMs)
-      } catch (error) {
-        if (!signal.aborted) this.lost(error)
-        return
-      }
+      await Promise.all(
+        [...this.held.values()].map(async (held) => {
+          try {
+            held.lease = await this.store.renewLease!(held.lease, this.ttlMs)
+          } catch (error) {
+            if (this.held.get(held.lease.runId) !== held) return
+            this.held.delete(held.lease.runId)
+            held.lost(error)
+          }
+        }),
+      )
     }
-  }
-
-  /** Stops renewing and gives the lease up. */
-  async release(): Promise<void> {
-    this.stop.abort()
-    await this.store.releaseLease?.(this.current)
   }
 }
