@@ -1,4 +1,5 @@
 import { serializeError } from '../errors/index.js'
+import { CompensationInterruptedError } from './engine-errors.js'
 import type { JournalEvent } from '../journal/index.js'
 import type { Clock } from '../runtime/index.js'
 import type { StepDefinition } from '../workflow/index.js'
@@ -24,19 +25,23 @@ export interface CompensationState {
   readonly attempts: Map<number, number>
   readonly compensated: Set<number>
   readonly failed: Set<number>
+  /** Compensations the journal shows started without an end (the process stopped meanwhile). */
+  readonly interrupted: Set<number>
 }
 
 /** @internal */
 export function emptyCompensationState(): CompensationState {
-  return { attempts: new Map(), compensated: new Set(), failed: new Set() }
+  return { attempts: new Map(), compensated: new Set(), failed: new Set(), interrupted: new Set() }
 }
 
 /**
  * Runs the compensations of succeeded steps one at a time, in reverse completion order. Each
- * start and end is journaled; after a crash, a compensation that had started without an end
- * runs again (at least once, like step bodies: use `ctx.idempotencyKey`, which is stable per
- * run and step, to make the undo happen once). Failed compensations retry by the step's
- * compensation retry policy; a final failure is recorded and the others still run.
+ * start and end is journaled, and each compensation runs at most once: after a crash, one that
+ * had started without a recorded end is not run again (it may have done its work) but recorded
+ * as failed with a `CompensationInterruptedError`, so the run ends `compensation-failed` for a
+ * person to check — an undo done twice (a double refund) is worse than one reported as unknown.
+ * Failed compensations retry by the step's compensation retry policy; a final failure is
+ * recorded and the others still run.
  * @internal
  */
 export class Compensation {
@@ -60,6 +65,24 @@ export class Compensation {
     while (this.position < this.order.length) {
       const i = this.order[this.position]!
       if (this.state.compensated.has(i) || this.state.failed.has(i)) {
+        this.position++
+        continue
+      }
+      if (this.state.interrupted.has(i)) {
+        // At most once: it may have run, so it is not run again; it is reported for a person to check.
+        this.state.interrupted.delete(i)
+        this.state.failed.add(i)
+        const host = this.host
+        host.record({
+          seq: host.nextSeq(),
+          at: host.time(),
+          runId: host.runId,
+          type: 'compensation.failed',
+          stepId: this.steps[i]!.id,
+          attempt: this.state.attempts.get(i) ?? 1,
+          error: serializeError(new CompensationInterruptedError(host.runId, this.steps[i]!.id)),
+          willRetry: false,
+        })
         this.position++
         continue
       }

@@ -96,3 +96,16 @@ export class LeaseConflictError extends WeftError<{ readonly runId: string; read
     super(LeaseConflictError.code, `run "${runId}" is leased by another engine; "${owner}" cannot run it now`, { runId, owner })
   }
 }
+
+/**
+ * The process stopped while a compensation was running: it may or may not have done its work,
+ * and compensations run at most once, so it is not run again. Check it by hand.
+ * @public
+ */
+export class CompensationInterruptedError extends WeftError<{ readonly runId: string; readonly stepId: string }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_COMPENSATION_INTERRUPTED'
+  constructor(runId: string, stepId: string) {
+    super(CompensationInterruptedError.code, `the compensation of step "${stepId}" of run "${runId}" was interrupted; it is not run again (at most once)`, { runId, stepId })
+  }
+}

@@ -6,6 +6,6 @@ export { createEngine, Engine, type EngineOptions, type StartOptions, type RunHa
 export type { FailurePolicy } from './run-execution.js'
 export type { RunResult, RunResultBase, StepResult } from './run-result.js'
 export type { WeftPlugin, RunHookContext, StepHookContext } from './plugin.js'
-export { CancelledError, RunFailedError, InvalidArgumentError, WorkflowChangedError, NonDeterminismError, InvalidJournalError, StepTimeoutError, ChildRunFailedError, RunEndedError, LeaseConflictError } from './engine-errors.js'
+export { CancelledError, RunFailedError, InvalidArgumentError, WorkflowChangedError, NonDeterminismError, InvalidJournalError, StepTimeoutError, ChildRunFailedError, RunEndedError, LeaseConflictError, CompensationInterruptedError } from './engine-errors.js'
 export type { ReplayReport } from './replay.js'
 export type { DefinitionChange } from './definition-summary.js'

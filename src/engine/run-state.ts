@@ -116,6 +116,8 @@ export function applyJournal(state: RunState, workflow: Workflow, validators: re
       case 'compensation.failed': {
         const c = state.compensation
         c.attempts.set(i, Math.max(c.attempts.get(i) ?? 0, event.attempt))
+        if (event.type === 'compensation.started') c.interrupted.add(i)
+        else c.interrupted.delete(i)
         if (event.type === 'compensation.succeeded') c.compensated.add(i)
         else if (event.type === 'compensation.failed' && !event.willRetry) c.failed.add(i)
         break

@@ -65,26 +65,35 @@ describe('compensation (saga)', () => {
     await expect(engine.replay('r', wf)).resolves.toMatchObject({ segments: 1 })
   })
 
-  it('a crash at any point of compensation: after resume each undo took effect exactly once, in reverse order', async () => {
+  it('a crash at any point of compensation: after resume each undo ran at most once, in reverse order', async () => {
     const reference = memoryStore()
     await createEngine({ store: reference, clock: new SimulatedClock() }).run(trip(new Map(), []), undefined, { runId: 'c' })
     const total = (await readAll(reference, 'c')).length
     let crashes = 0
+    let interrupted = 0
     for (let crashAt = 2; crashAt < total + 2; crashAt++) {
       const ledger = new Map<string, string>()
-      const undos: string[] = []
+      const undos: string[] = [] // every execution of an undo, across both processes
       const inner = memoryStore()
       const store = crashingStore(inner, crashAt)
       await createEngine({ store, clock: new SimulatedClock() }).run(trip(ledger, undos), undefined, { runId: 'c' }).catch(() => {})
       if (!store.crashed) continue
       crashes++
       const result = await (await createEngine({ store: inner, clock: new SimulatedClock() }).resume('c', trip(ledger, undos))).result
-      expect(result.status).toBe('compensated')
-      expect([...ledger.values()]).toEqual(['flight', 'hotel'])
-      expect([...ledger.keys()]).toEqual(['c/flight/compensate', 'c/hotel/compensate'])
+      // Each undo ran exactly once, flight before hotel, whatever the crash point.
+      expect(undos).toEqual(['flight', 'hotel'])
       const journal = await readAll(inner, 'c')
-      expect(journal.filter((e) => e.type === 'compensation.succeeded').map((e) => (e as { stepId: string }).stepId)).toEqual(['flight', 'hotel'])
+      const ended = journal.filter((e) => e.type === 'compensation.succeeded' || e.type === 'compensation.failed').map((e) => (e as { stepId: string }).stepId)
+      expect(ended).toEqual(['flight', 'hotel'])
+      if (result.status === 'compensation-failed') {
+        // The crash hit between an undo and its recorded end: reported, not repeated.
+        interrupted++
+        expect(journal.some((e) => e.type === 'compensation.failed' && e.error.code === 'WEFT_COMPENSATION_INTERRUPTED')).toBe(true)
+      } else {
+        expect(result.status).toBe('compensated')
+      }
     }
     expect(crashes).toBeGreaterThan(5)
+    expect(interrupted).toBeGreaterThan(0)
   })
 })
