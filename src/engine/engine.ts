@@ -3,7 +3,8 @@ import { inlineExecutor, type Executor } from '../executor/index.js'
 import { parseDuration, systemClock, systemEntropy, type Clock, type Duration, type Entropy } from '../runtime/index.js'
 import { memoryStore, type Lease, type RunFilter, type RunStore, type RunSummary } from '../store/index.js'
 import { EventBus, type Telemetry, type WeftEvent, type WeftEventMap, type WeftEventType } from '../telemetry/index.js'
-import { isValidId, type Workflow } from '../workflow/index.js'
+import { isValidId, WorkflowDefinitionError, type Workflow } from '../workflow/index.js'
+import { checkResources } from '../scheduler/index.js'
 import { InvalidArgumentError } from './engine-errors.js'
 import type { WeftPlugin } from './plugin.js'
 import { RunExecution, type ChildRunRequest, type FailurePolicy, type RunServices } from './run-execution.js'
@@ -58,6 +59,19 @@ export interface EngineOptions {
    * @defaultValue `'failFast'`
    */
   readonly failurePolicy?: FailurePolicy
+  /**
+   * Resource pools: how much of each resource exists, e.g. `{ cpu: 8, gpu: 2 }`. A step with
+   * `resources: { gpu: 1 }` starts only when its resources are free. A step asking for more than
+   * a pool holds (or for an unknown pool) is refused at `start` with a `WorkflowDefinitionError`.
+   * Limits apply per run.
+   * @defaultValue `{}`
+   */
+  readonly pools?: Readonly<Record<string, number>>
+  /**
+   * Concurrency limits per `concurrencyKey`, e.g. `{ db: 4 }` (per run).
+   * @defaultValue `{}`
+   */
+  readonly limits?: Readonly<Record<string, number>>
   /**
    * Who this engine is, for run leases. When the store supports leases, each run this engine
    * drives is leased to it (renewed while the run is in progress, released at its end), every
@@ -193,6 +207,8 @@ export class Engine {
   private readonly leaseTtlMs: number
   private readonly leaseClock: Clock
   private readonly leaseKeeper: LeaseKeeper
+  private readonly pools: Readonly<Record<string, number>>
+  private readonly limits: Readonly<Record<string, number>>
   /**
    * The most recently ended run, kept alive on purpose: V8 holds the hidden classes of the run
    * loop's objects weakly, so when every run object has died (e.g. a forced GC between runs)
@@ -216,6 +232,8 @@ export class Engine {
     this.leaseTtlMs = ttl
     this.leaseClock = options.leaseClock ?? systemClock
     this.leaseKeeper = new LeaseKeeper(this.store, this.leaseTtlMs, this.leaseClock)
+    this.pools = { ...(options.pools ?? {}) }
+    this.limits = { ...(options.limits ?? {}) }
     this.services = {
       store: this.store,
       executor: this.executor,
@@ -225,6 +243,8 @@ export class Engine {
       plugins: this.plugins,
       inline: inlineExecutor(),
       runChild: (request) => this.runChild(request),
+      pools: this.pools,
+      limits: this.limits,
       guards: new StepGuards(this.clock, this.bus),
     }
   }
@@ -247,6 +267,7 @@ export class Engine {
       throw new InvalidArgumentError('runId', 'letters, digits, `_ . : -` (1-128 characters, not starting with a dot or dash)', options.runId)
     }
     if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new InvalidArgumentError('seed', 'an integer', options.seed)
+    this.checkResources(wf)
     const execution = new RunExecution(
       this.services,
       wf,
@@ -264,6 +285,23 @@ export class Engine {
       },
     )
     return this.launch(execution)
+  }
+
+  /** Refuses a workflow whose steps ask for more than the engine's pools hold: it would never start. */
+  private checkResources(wf: Workflow): void {
+    const plan = planOf(wf).schedule
+    if (plan.resources === undefined && Object.keys(this.pools).length === 0 && Object.keys(this.limits).length === 0) return
+    const problems = checkResources(plan, this.pools, this.limits)
+    if (problems.length === 0) return
+    throw new WorkflowDefinitionError(
+      wf.id,
+      problems.map((p) => ({
+        path: p.node < 0 ? '/engine' : `/steps/${p.node}/resources${p.pool === undefined ? '' : `/${p.pool}`}`,
+        code: 'invalid-option' as const,
+        ...(p.node < 0 ? {} : { stepId: wf.steps[p.node]!.id }),
+        message: p.message,
+      })),
+    )
   }
 
   private launch<O>(execution: RunExecution): RunHandle<O> {
@@ -297,6 +335,7 @@ export class Engine {
    */
   async resume<I, O, S>(runId: string, workflow: Workflow<I, O, S>, options: ResumeOptions = {}): Promise<RunHandle<O>> {
     const wf = workflow as Workflow
+    this.checkResources(wf)
     const journal = await this.journalOf(runId, wf, options.allowDefinitionChange === true)
     const started = journal[0] as Extract<JournalEvent, { type: 'run.started' }>
     let held: Lease | undefined
@@ -334,7 +373,7 @@ export class Engine {
    */
   async replay(runId: string, workflow: Workflow, options: { readonly failurePolicy?: FailurePolicy } = {}): Promise<ReplayReport> {
     const journal = await this.journalOf(runId, workflow, false)
-    return replayJournal(workflow, journal, options.failurePolicy === undefined ? this.failurePolicy : checkPolicy('failurePolicy', options.failurePolicy))
+    return replayJournal(workflow, journal, options.failurePolicy === undefined ? this.failurePolicy : checkPolicy('failurePolicy', options.failurePolicy), { pools: this.pools, limits: this.limits })
   }
 
   private async journalOf(runId: string, wf: Workflow, allowChange: boolean): Promise<JournalEvent[]> {

@@ -45,7 +45,7 @@ function same(a: JournalEvent, b: JournalEvent): boolean {
  * the journal before it, exactly as `resume` did.
  * @internal
  */
-export async function replayJournal(workflow: Workflow, journal: readonly JournalEvent[], failurePolicy: FailurePolicy): Promise<ReplayReport> {
+export async function replayJournal(workflow: Workflow, journal: readonly JournalEvent[], failurePolicy: FailurePolicy, limits: { readonly pools?: Readonly<Record<string, number>>; readonly limits?: Readonly<Record<string, number>> } = {}): Promise<ReplayReport> {
   const runId = journal[0]!.runId
   const started = journal[0]! as Extract<JournalEvent, { type: 'run.started' }>
   // Events that are not decisions of the engine: plugin records.
@@ -56,7 +56,7 @@ export async function replayJournal(workflow: Workflow, journal: readonly Journa
   let from = 0
   for (const cut of [...cuts, events.length]) {
     segments++
-    await replaySegment(workflow, events, from, cut, started, failurePolicy)
+    await replaySegment(workflow, events, from, cut, started, failurePolicy, limits)
     from = cut
   }
   return { runId, events: journal.length, segments }
@@ -69,6 +69,7 @@ async function replaySegment(
   to: number,
   started: Extract<JournalEvent, { type: 'run.started' }>,
   failurePolicy: FailurePolicy,
+  limits: { readonly pools?: Readonly<Record<string, number>>; readonly limits?: Readonly<Record<string, number>> },
 ): Promise<void> {
   const runId = started.runId
   let cursor = from
@@ -123,6 +124,7 @@ async function replaySegment(
       inline: executor,
       runChild: () => Promise.reject(new Error('replay never starts child runs')),
       guards: new StepGuards(clock, new EventBus()),
+      ...limits,
     },
     workflow,
     planOf(workflow),

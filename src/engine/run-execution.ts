@@ -41,6 +41,9 @@ export interface RunServices {
   readonly runChild: (request: ChildRunRequest) => Promise<unknown>
   /** Engine-wide breakers, bulkheads and rate limits of steps. */
   readonly guards: StepGuards
+  /** Resource pools and per-key limits (per run). */
+  readonly pools?: Readonly<Record<string, number>>
+  readonly limits?: Readonly<Record<string, number>>
 }
 
 /** @internal */
@@ -143,7 +146,11 @@ export class RunExecution implements StepHost {
     this.workflowId = workflow.id
     this.seed = settings.seed
     this.steps = workflow.steps
-        this.scheduler = new Scheduler(plan.schedule, { concurrency: settings.concurrency })
+        const constrained = plan.schedule.resources !== undefined
+    this.scheduler = new Scheduler(
+      plan.schedule,
+      constrained ? { concurrency: settings.concurrency, pools: services.pools ?? {}, limits: services.limits ?? {} } : { concurrency: settings.concurrency },
+    )
     this.state = new RunState(workflow.steps)
     this.status = this.state.status
     this.attempts = this.state.attempts

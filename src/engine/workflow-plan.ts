@@ -26,6 +26,8 @@ export function planOf(workflow: Workflow): WorkflowPlan {
       schedule: schedulePlan(workflow.graph, {
         priority: (i) => steps[i]!.priority,
         estimate: (i) => steps[i]!.estimate ?? 1,
+        resources: (i) => steps[i]!.resources,
+        concurrencyKey: (i) => steps[i]!.concurrencyKey,
       }),
       validators: steps.map((s) => compile(s.output)),
       hasConditions: steps.some((s) => s.when !== undefined),
