@@ -243,7 +243,6 @@ export class Engine {
       plugins: this.plugins,
       inline: inlineExecutor(),
       runChild: (request) => this.runChild(request),
-      pools: this.pools,
       limits: this.limits,
       guards: new StepGuards(this.clock, this.bus),
     }
@@ -281,17 +280,35 @@ export class Engine {
         signal: options.signal,
         ...(options.dryRun === true ? { dryRun: true } : {}),
         ...(options.parentRunId === undefined ? {} : { parentRunId: options.parentRunId }),
+        pools: this.poolsFor(wf),
         ...(this.store.acquireLease === undefined ? {} : { lease: (run: RunExecution) => this.lease(run, undefined) }),
       },
     )
     return this.launch(execution)
   }
 
+  /**
+   * The pools a workflow runs with: the engine's, plus an unlimited pool for every resource a
+   * step names that the engine does not configure (pools constrain only what they name).
+   */
+  private poolsFor(wf: Workflow): Readonly<Record<string, number>> {
+    let pools = this.poolsByWorkflow.get(wf)
+    if (pools === undefined) {
+      const all: Record<string, number> = { ...this.pools }
+      for (const step of wf.steps) for (const name of Object.keys(step.resources ?? {})) if (!(name in all)) all[name] = Infinity
+      pools = all
+      this.poolsByWorkflow.set(wf, pools)
+    }
+    return pools
+  }
+
+  private readonly poolsByWorkflow = new WeakMap<Workflow, Readonly<Record<string, number>>>()
+
   /** Refuses a workflow whose steps ask for more than the engine's pools hold: it would never start. */
   private checkResources(wf: Workflow): void {
     const plan = planOf(wf).schedule
     if (plan.resources === undefined && Object.keys(this.pools).length === 0 && Object.keys(this.limits).length === 0) return
-    const problems = checkResources(plan, this.pools, this.limits)
+    const problems = checkResources(plan, this.poolsFor(wf), this.limits)
     if (problems.length === 0) return
     throw new WorkflowDefinitionError(
       wf.id,
@@ -357,6 +374,7 @@ export class Engine {
         failurePolicy: options.failurePolicy === undefined ? (started.failurePolicy ?? this.failurePolicy) : checkPolicy('failurePolicy', options.failurePolicy),
         signal: options.signal,
         restored: journal,
+        pools: this.poolsFor(wf),
         ...(started.dryRun === true ? { dryRun: true } : {}),
         ...(started.parentRunId === undefined ? {} : { parentRunId: started.parentRunId }),
         ...(held === undefined ? {} : { lease: (run: RunExecution) => this.lease(run, held) }),
@@ -373,7 +391,7 @@ export class Engine {
    */
   async replay(runId: string, workflow: Workflow, options: { readonly failurePolicy?: FailurePolicy } = {}): Promise<ReplayReport> {
     const journal = await this.journalOf(runId, workflow, false)
-    return replayJournal(workflow, journal, options.failurePolicy === undefined ? this.failurePolicy : checkPolicy('failurePolicy', options.failurePolicy), { pools: this.pools, limits: this.limits })
+    return replayJournal(workflow, journal, options.failurePolicy === undefined ? this.failurePolicy : checkPolicy('failurePolicy', options.failurePolicy), { pools: this.poolsFor(workflow), limits: this.limits })
   }
 
   private async journalOf(runId: string, wf: Workflow, allowChange: boolean): Promise<JournalEvent[]> {

@@ -41,8 +41,7 @@ export interface RunServices {
   readonly runChild: (request: ChildRunRequest) => Promise<unknown>
   /** Engine-wide breakers, bulkheads and rate limits of steps. */
   readonly guards: StepGuards
-  /** Resource pools and per-key limits (per run). */
-  readonly pools?: Readonly<Record<string, number>>
+  /** Per-key concurrency limits (per run). */
   readonly limits?: Readonly<Record<string, number>>
 }
 
@@ -70,6 +69,8 @@ export interface RunSettings {
   readonly dryRun?: boolean
   /** The parent run of a sub-workflow run. */
   readonly parentRunId?: string
+  /** Resource pools of the run. */
+  readonly pools?: Readonly<Record<string, number>>
   /**
    * Leasing, when the store supports it: `acquire` takes the run's lease (undefined: another
    * owner holds it) and returns the fencing token for appends.
@@ -149,7 +150,7 @@ export class RunExecution implements StepHost {
         const constrained = plan.schedule.resources !== undefined
     this.scheduler = new Scheduler(
       plan.schedule,
-      constrained ? { concurrency: settings.concurrency, pools: services.pools ?? {}, limits: services.limits ?? {} } : { concurrency: settings.concurrency },
+      constrained ? { concurrency: settings.concurrency, pools: settings.pools ?? {}, limits: services.limits ?? {} } : { concurrency: settings.concurrency },
     )
     this.state = new RunState(workflow.steps)
     this.status = this.state.status

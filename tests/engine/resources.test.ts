@@ -58,4 +58,9 @@ describe('resource pools and per-key limits in the engine', () => {
       expect((error as WorkflowDefinitionError).data.problems[0]).toMatchObject({ stepId: 'big', path: '/steps/0/resources/gpu' })
     }
   })
+
+  it('pools constrain only what they name: a resource without a configured pool is unlimited', async () => {
+    const wf = workflow('free').step('s', { output: Type.Null(), resources: { licences: 3 }, run: () => null }).build()
+    expect((await createEngine().run(wf)).status).toBe('succeeded')
+  })
 })
