@@ -243,7 +243,6 @@ export class Engine {
       plugins: this.plugins,
       inline: inlineExecutor(),
       runChild: (request) => this.runChild(request),
-      limits: this.limits,
       guards: new StepGuards(this.clock, this.bus),
     }
   }
@@ -281,6 +280,7 @@ export class Engine {
         ...(options.dryRun === true ? { dryRun: true } : {}),
         ...(options.parentRunId === undefined ? {} : { parentRunId: options.parentRunId }),
         pools: this.poolsFor(wf),
+        limits: this.limits,
         ...(this.store.acquireLease === undefined ? {} : { lease: (run: RunExecution) => this.lease(run, undefined) }),
       },
     )
@@ -375,6 +375,7 @@ export class Engine {
         signal: options.signal,
         restored: journal,
         pools: this.poolsFor(wf),
+        limits: this.limits,
         ...(started.dryRun === true ? { dryRun: true } : {}),
         ...(started.parentRunId === undefined ? {} : { parentRunId: started.parentRunId }),
         ...(held === undefined ? {} : { lease: (run: RunExecution) => this.lease(run, held) }),

@@ -124,7 +124,6 @@ async function replaySegment(
       inline: executor,
       runChild: () => Promise.reject(new Error('replay never starts child runs')),
       guards: new StepGuards(clock, new EventBus()),
-      ...(limits.limits === undefined ? {} : { limits: limits.limits }),
     },
     workflow,
     planOf(workflow),
@@ -139,6 +138,7 @@ async function replaySegment(
       ...(started.dryRun === true ? { dryRun: true } : {}),
       ...(started.parentRunId === undefined ? {} : { parentRunId: started.parentRunId }),
       ...(limits.pools === undefined ? {} : { pools: limits.pools }),
+      ...(limits.limits === undefined ? {} : { limits: limits.limits }),
     },
   )
 

@@ -41,8 +41,6 @@ export interface RunServices {
   readonly runChild: (request: ChildRunRequest) => Promise<unknown>
   /** Engine-wide breakers, bulkheads and rate limits of steps. */
   readonly guards: StepGuards
-  /** Per-key concurrency limits (per run). */
-  readonly limits?: Readonly<Record<string, number>>
 }
 
 /** @internal */
@@ -71,6 +69,8 @@ export interface RunSettings {
   readonly parentRunId?: string
   /** Resource pools of the run. */
   readonly pools?: Readonly<Record<string, number>>
+  /** Per-key concurrency limits of the run. */
+  readonly limits?: Readonly<Record<string, number>>
   /**
    * Leasing, when the store supports it: `acquire` takes the run's lease (undefined: another
    * owner holds it) and returns the fencing token for appends.
@@ -150,7 +150,7 @@ export class RunExecution implements StepHost {
         const constrained = plan.schedule.resources !== undefined
     this.scheduler = new Scheduler(
       plan.schedule,
-      constrained ? { concurrency: settings.concurrency, pools: settings.pools ?? {}, limits: services.limits ?? {} } : { concurrency: settings.concurrency },
+      constrained ? { concurrency: settings.concurrency, pools: settings.pools ?? {}, limits: settings.limits ?? {} } : { concurrency: settings.concurrency },
     )
     this.state = new RunState(workflow.steps)
     this.status = this.state.status
@@ -392,12 +392,15 @@ export class RunExecution implements StepHost {
     const step = this.steps[i]!
     let pending: Promise<unknown>
     try {
-      if (step.gate === undefined && step.child === undefined && (step.sideEffects !== true || this.settings.dryRun !== true)) {
-        const guard = step.breaker === undefined && step.bulkhead === undefined && step.rateLimit === undefined ? undefined : this.services.guards.guard(step)
+      const kind = this.plan.runKind[i]!
+      if (kind === 0) {
+        pending = this.services.executor.execute({ step, ctx })
+      } else if (kind === 2 || (kind === 3 && this.settings.dryRun === true)) {
+        pending = this.services.inline.execute({ step: this.engineStep(i, attempt), ctx })
+      } else {
+        const guard = this.services.guards.guard(step)
         const executor = this.services.executor
         pending = guard === undefined ? executor.execute({ step, ctx }) : guard.execute(() => executor.execute({ step, ctx }), { signal: ctx.signal })
-      } else {
-        pending = this.services.inline.execute({ step: this.engineStep(i, attempt), ctx })
       }
     } catch (error) {
       pending = Promise.reject(error)

@@ -11,8 +11,13 @@ import type { Workflow } from '../workflow/index.js'
 export interface WorkflowPlan {
   readonly schedule: SchedulePlan
   readonly validators: readonly Validator<{}, TSchema>[]
-  readonly hasConditions: boolean
   readonly hasCompensation: boolean
+  /**
+   * How each step runs, decided once per definition: 0 its body through the executor, 1 its
+   * body through the step's breaker/bulkhead/rate limit, 2 a gate or sub-workflow the engine runs,
+   * 3 a body with side effects (simulated in dry runs).
+   */
+  readonly runKind: Uint8Array
 }
 
 const plans = new WeakMap<Workflow, WorkflowPlan>()
@@ -30,8 +35,10 @@ export function planOf(workflow: Workflow): WorkflowPlan {
         concurrencyKey: (i) => steps[i]!.concurrencyKey,
       }),
       validators: steps.map((s) => compile(s.output)),
-      hasConditions: steps.some((s) => s.when !== undefined),
       hasCompensation: steps.some((s) => s.compensate !== undefined),
+      runKind: Uint8Array.from(steps, (s) =>
+        s.gate !== undefined || s.child !== undefined ? 2 : s.sideEffects === true ? 3 : s.breaker !== undefined || s.bulkhead !== undefined || s.rateLimit !== undefined ? 1 : 0,
+      ),
     }
     plans.set(workflow, plan)
   }

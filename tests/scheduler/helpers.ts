@@ -1,15 +1,7 @@
-import type { GraphNode } from '../../src/index.js'
+import { mulberry32, type GraphNode } from '../../src/index.js'
 
 /** Small seeded PRNG (mulberry32) so one fast-check integer gives a whole scenario. */
-export function prng(seed: number): () => number {
-  let a = seed | 0
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export const prng = mulberry32
 
 /** Random DAG in declaration order: node i may need any earlier node. */
 export function randomDag(n: number, density: number, rnd: () => number): GraphNode[] {
