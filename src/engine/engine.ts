@@ -1,4 +1,4 @@
-import { assert } from '../contract/index.js'
+import { assert, compile } from '../contract/index.js'
 import { inlineExecutor, type Executor } from '../executor/index.js'
 import { parseDuration, systemClock, systemEntropy, type Clock, type Duration, type Entropy } from '../runtime/index.js'
 import { memoryStore, type Lease, type RunFilter, type RunStore, type RunSummary } from '../store/index.js'
@@ -7,7 +7,7 @@ import { isValidId, WorkflowDefinitionError, type Workflow } from '../workflow/i
 import { checkResources } from '../scheduler/index.js'
 import { InvalidArgumentError } from './engine-errors.js'
 import type { WeftPlugin } from './plugin.js'
-import { RunExecution, type ChildRunRequest, type FailurePolicy, type RunServices } from './run-execution.js'
+import { RunExecution, type CancelOptions, type ChildRunRequest, type FailurePolicy, type RunServices } from './run-execution.js'
 import type { RunResult } from './run-result.js'
 import { planOf } from './workflow-plan.js'
 import { diffDefinitions, summarize as summarizeFor, type DefinitionSummary } from './definition-summary.js'
@@ -15,7 +15,7 @@ import { ChildRunFailedError, InvalidJournalError, LeaseConflictError, RunEndedE
 import { LeaseKeeper } from './lease-keeper.js'
 import { StepGuards } from './step-guards.js'
 import { replayJournal, type ReplayReport } from './replay.js'
-import { isTerminalEvent, type JournalEvent } from '../journal/index.js'
+import { isResumableEnd, isTerminalEvent, RunMetadataSchema, type JournalEvent } from '../journal/index.js'
 
 /**
  * Options of {@link createEngine}. Every port has an embedded default, so
@@ -140,6 +140,12 @@ export interface StartOptions {
   readonly dryRun?: boolean
   /** Links the run to a parent run (set by sub-workflow steps). */
   readonly parentRunId?: string
+  /**
+   * The caller's string labels of the run (e.g. `{ source: 'deploy.yaml' }`), recorded in the
+   * journal's `run.started` and in the store's run summary. At most 32 entries, keys of 1-64
+   * characters, values up to 1,024.
+   */
+  readonly metadata?: Readonly<Record<string, string>>
 }
 
 /**
@@ -180,8 +186,11 @@ export interface RunHandle<O = unknown> {
    * event. Costs nothing unless iterated.
    */
   readonly events: AsyncIterable<WeftEvent>
-  /** Cancels the run; running steps see their `signal` abort. */
-  cancel(reason?: string): void
+  /**
+   * Cancels the run; running steps see their `signal` abort. With `{ resumable: true }` the
+   * cancel is an interruption that a later {@link Engine.resume} continues.
+   */
+  cancel(reason?: string, options?: CancelOptions): void
 }
 
 /** Arguments after the workflow: the input (optional when the workflow takes none) and options. @public */
@@ -279,6 +288,7 @@ export class Engine {
         signal: options.signal,
         ...(options.dryRun === true ? { dryRun: true } : {}),
         ...(options.parentRunId === undefined ? {} : { parentRunId: options.parentRunId }),
+        ...(options.metadata === undefined ? {} : { metadata: checkMetadata(options.metadata) }),
         pools: this.poolsFor(wf),
         limits: this.limits,
         ...(this.store.acquireLease === undefined ? {} : { lease: (run: RunExecution) => this.lease(run, undefined) }),
@@ -338,7 +348,7 @@ export class Engine {
       events: {
         [Symbol.asyncIterator]: () => runEvents(store, execution),
       },
-      cancel: (reason?: string) => execution.cancel(reason),
+      cancel: (reason?: string, options?: CancelOptions) => execution.cancel(reason, options),
     }
   }
 
@@ -356,7 +366,8 @@ export class Engine {
     const journal = await this.journalOf(runId, wf, options.allowDefinitionChange === true)
     const started = journal[0] as Extract<JournalEvent, { type: 'run.started' }>
     let held: Lease | undefined
-    if (this.store.acquireLease !== undefined && !isTerminalEvent(journal[journal.length - 1]!)) {
+    const last = journal[journal.length - 1]!
+    if (this.store.acquireLease !== undefined && (!isTerminalEvent(last) || isResumableEnd(last))) {
       held = await this.store.acquireLease(runId, this.owner, this.leaseTtlMs)
       if (held === undefined) throw new LeaseConflictError(runId, this.owner)
       // The journal may have grown between the read and the lease: read it again under the lease.
@@ -378,6 +389,7 @@ export class Engine {
         limits: this.limits,
         ...(started.dryRun === true ? { dryRun: true } : {}),
         ...(started.parentRunId === undefined ? {} : { parentRunId: started.parentRunId }),
+        ...(started.metadata === undefined ? {} : { metadata: started.metadata }),
         ...(held === undefined ? {} : { lease: (run: RunExecution) => this.lease(run, held) }),
       },
     )
@@ -426,8 +438,26 @@ export class Engine {
     let last: JournalEvent | undefined
     for await (const event of this.store.read(runId)) last = event
     if (last === undefined) throw new InvalidJournalError(runId, 'the journal is empty')
-    if (isTerminalEvent(last)) throw new RunEndedError(runId, last.type.slice('run.'.length))
+    if (isTerminalEvent(last) && !isResumableEnd(last)) throw new RunEndedError(runId, last.type.slice('run.'.length))
     await this.store.append(runId, [{ seq: last.seq + 1, at: this.clock.now(), runId, type: 'signal.received', name, payload }])
+  }
+
+  /**
+   * Cancels a run by id and resolves its result. A run active in this engine is cancelled
+   * directly; a run no engine is running (crashed, or interrupted with `resumable`) is taken
+   * over — under its lease, so a run another live engine holds is refused with a
+   * {@link LeaseConflictError} — and ended `cancelled` without running anything. A run that
+   * already ended resolves with its recorded result.
+   */
+  async cancel(runId: string, workflow: Workflow, reason = 'cancelled by caller'): Promise<RunResult> {
+    const active = this.active.get(runId)
+    if (active !== undefined && !active.ended) {
+      active.cancel(reason)
+      return active.result
+    }
+    const abort = new AbortController()
+    abort.abort(reason)
+    return (await this.resume(runId, workflow, { signal: abort.signal })).result
   }
 
   /**
@@ -551,6 +581,15 @@ function checkConcurrency(name: string, value: number | undefined): number {
   if (value === undefined) return Infinity
   if (value === Infinity || (Number.isInteger(value) && value >= 1)) return value
   throw new InvalidArgumentError(name, 'an integer from 1 and up (or Infinity)', value)
+}
+
+function checkMetadata(value: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const entries = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : undefined
+  const fits = entries !== undefined && entries.length <= 32 && entries.every(([k, v]) => k.length >= 1 && k.length <= 64 && typeof v === 'string' && v.length <= 1024)
+  if (!fits || !compile(RunMetadataSchema).Check(value)) {
+    throw new InvalidArgumentError('metadata', 'at most 32 string labels (keys of 1-64 characters, values up to 1,024)', value)
+  }
+  return { ...value }
 }
 
 function checkPolicy(name: string, value: FailurePolicy | undefined): FailurePolicy {

@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 export { createEngine, Engine, type EngineOptions, type StartOptions, type RunHandle, type StartArgs, type ResumeOptions, type RecoverOptions, type RecoverReport } from './engine.js'
-export type { FailurePolicy } from './run-execution.js'
+export type { FailurePolicy, CancelOptions } from './run-execution.js'
 export type { RunResult, RunResultBase, StepResult } from './run-result.js'
 export type { WeftPlugin, RunHookContext, StepHookContext } from './plugin.js'
 export { CancelledError, RunFailedError, InvalidArgumentError, WorkflowChangedError, NonDeterminismError, InvalidJournalError, StepTimeoutError, ChildRunFailedError, RunEndedError, LeaseConflictError, CompensationInterruptedError } from './engine-errors.js'

@@ -62,6 +62,19 @@ export async function replayJournal(workflow: Workflow, journal: readonly Journa
   return { runId, events: journal.length, segments }
 }
 
+/**
+ * A segment whose first decision is `run.cancelled` was cancelled before anything was
+ * scheduled (an aborted signal, or `engine.cancel` of a run no engine ran): replay it the same
+ * way, with an already-aborted signal.
+ */
+function cancelledAtBegin(events: readonly JournalEvent[], from: number, to: number): AbortSignal | undefined {
+  const first = events[from + 1]
+  if (from + 1 >= to || first === undefined || first.type !== 'run.cancelled') return undefined
+  const abort = new AbortController()
+  abort.abort(first.reason)
+  return abort.signal
+}
+
 async function replaySegment(
   workflow: Workflow,
   events: readonly JournalEvent[],
@@ -133,10 +146,11 @@ async function replaySegment(
       input: started.input,
       concurrency: started.concurrency ?? Infinity,
       failurePolicy: started.failurePolicy ?? failurePolicy,
-      signal: undefined,
+      signal: cancelledAtBegin(events, from, to),
       ...(from === 0 ? {} : { restored: events.slice(0, from) }),
       ...(started.dryRun === true ? { dryRun: true } : {}),
       ...(started.parentRunId === undefined ? {} : { parentRunId: started.parentRunId }),
+      ...(started.metadata === undefined ? {} : { metadata: started.metadata }),
       ...(limits.pools === undefined ? {} : { pools: limits.pools }),
       ...(limits.limits === undefined ? {} : { limits: limits.limits }),
     },
@@ -148,7 +162,7 @@ async function replaySegment(
     const next = events[cursor]!
     if (next.type === 'run.cancelled' || (next.type === 'step.cancelled' && events.slice(cursor, to).some((e) => e.type === 'run.cancelled'))) {
       const end = events.slice(cursor, to).find((e) => e.type === 'run.cancelled') as Extract<JournalEvent, { type: 'run.cancelled' }>
-      execution.cancel(end.reason)
+      execution.cancel(end.reason, { resumable: end.resumable === true })
       return
     }
     if (next.type === 'signal.received') {

@@ -27,6 +27,20 @@ import { summarize } from './definition-summary.js'
 /** How a run reacts to a failed step. @public */
 export type FailurePolicy = 'failFast' | 'continue'
 
+/**
+ * Options of {@link RunHandle.cancel}.
+ * @public
+ */
+export interface CancelOptions {
+  /**
+   * Record an interruption rather than a final cancel: running steps are still aborted and the
+   * run ends `cancelled`, but a later `engine.resume` continues it (the cancelled steps run
+   * again with their attempt counts continued). What a CLI does on Ctrl-C.
+   * @defaultValue false
+   */
+  readonly resumable?: boolean
+}
+
 /** @internal */
 export interface RunServices {
   readonly store: RunStore
@@ -67,6 +81,8 @@ export interface RunSettings {
   readonly dryRun?: boolean
   /** The parent run of a sub-workflow run. */
   readonly parentRunId?: string
+  /** The caller's labels of the run. */
+  readonly metadata?: Readonly<Record<string, string>>
   /** Resource pools of the run. */
   readonly pools?: Readonly<Record<string, number>>
   /** Per-key concurrency limits of the run. */
@@ -126,6 +142,7 @@ export class RunExecution implements StepHost {
   private begun = false
   private stopping: 'failed' | 'cancelled' | undefined
   private cancelReason = ''
+  private resumableCancel = false
   private finished = false
   private startedAt = 0
   private resolveResult!: (result: RunResult) => void
@@ -191,6 +208,7 @@ export class RunExecution implements StepHost {
             fingerprint: wf.fingerprint,
             createdAt: this.startedAt,
             ...(this.settings.parentRunId === undefined ? {} : { parentRunId: this.settings.parentRunId }),
+            ...(this.settings.metadata === undefined ? {} : { metadata: this.settings.metadata }),
           })
         } catch (error) {
           // Idempotent start: a process that died between creating the run and journaling
@@ -212,6 +230,7 @@ export class RunExecution implements StepHost {
           failurePolicy: this.settings.failurePolicy,
           ...(this.settings.parentRunId === undefined ? {} : { parentRunId: this.settings.parentRunId }),
           ...(this.settings.dryRun === true ? { dryRun: true as const } : {}),
+          ...(this.settings.metadata === undefined ? {} : { metadata: this.settings.metadata }),
           definition: summarize(wf),
         }
         await store.append(this.runId, [started], this.appendOptions)
@@ -284,9 +303,13 @@ export class RunExecution implements StepHost {
     this.abortInfrastructure(error)
   }
 
-  /** Cancels the run: running steps are aborted and recorded as cancelled, nothing new starts. */
-  cancel(reason = 'cancelled by caller'): void {
+  /**
+   * Cancels the run: running steps are aborted and recorded as cancelled, nothing new starts.
+   * `resumable` records an interruption that a later `resume` continues.
+   */
+  cancel(reason = 'cancelled by caller', options: CancelOptions = {}): void {
     if (this.finished || this.stopping !== undefined) return
+    this.resumableCancel = options.resumable === true
     if (!this.begun) {
       this.stopping = 'cancelled'
       this.cancelReason = reason
@@ -724,7 +747,7 @@ export class RunExecution implements StepHost {
     this.timers.clear()
     const at = this.time()
     if (this.stopping === 'cancelled') {
-      this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.cancelled', reason: this.cancelReason })
+      this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.cancelled', reason: this.cancelReason, ...(this.resumableCancel ? { resumable: true as const } : {}) })
       return
     }
     if (this.state.failedCount > 0) {

@@ -2,7 +2,7 @@ import type { TSchema } from 'typebox'
 import type { Validator } from 'typebox/compile'
 import { ContractViolation, issuesOf } from '../contract/index.js'
 import type { SerializedError } from '../errors/index.js'
-import { isTerminalEvent, type JournalEvent } from '../journal/index.js'
+import { isResumableEnd, isTerminalEvent, type JournalEvent } from '../journal/index.js'
 import type { Workflow } from '../workflow/index.js'
 import { emptyCompensationState, type CompensationState } from './compensation.js'
 import type { StepResult } from './run-result.js'
@@ -106,6 +106,17 @@ export function applyJournal(state: RunState, workflow: Workflow, validators: re
       state.signals.set(event.name, event.payload)
       continue
     }
+    if (event.type === 'run.cancelled' && event.resumable === true) {
+      // An interruption: the steps it cancelled run again, continuing their attempt counts.
+      for (let i = 0; i < status.length; i++) {
+        if (status[i] !== CANCELLED) continue
+        status[i] = NOT_RUN
+        state.reasons.delete(i)
+        state.errors.delete(i)
+      }
+      cancelled = false
+      continue
+    }
     if (!('stepId' in event) || event.stepId === undefined || event.type === 'plugin.recorded') continue
     const step = index.get(event.stepId)
     if (step === undefined) continue // a step of an older definition (resume with allowDefinitionChange)
@@ -166,7 +177,7 @@ export function applyJournal(state: RunState, workflow: Workflow, validators: re
     }
   }
   const last = events[events.length - 1]!
-  const terminal = isTerminalEvent(last) ? last : undefined
+  const terminal = isTerminalEvent(last) && !isResumableEnd(last) ? last : undefined
   const restarted: string[] = []
   const lostAttempts = new Map<number, number>()
   for (let i = 0; i < status.length; i++) {

@@ -24,6 +24,13 @@ const base = {
 }
 const step = { ...base, stepId: Type.String({ minLength: 1 }) }
 
+/**
+ * Schema of a run's metadata: the caller's string labels (at most 32 entries, keys up to 64
+ * characters, values up to 1,024).
+ * @public
+ */
+export const RunMetadataSchema = Type.Record(Type.String({ pattern: '^[\\s\\S]{1,64}$' }), Type.String({ maxLength: 1024 }), { maxProperties: 32 })
+
 /** TypeBox schemas of every journal event, keyed by event type. @public */
 export const JournalEventSchemas = {
   'run.started': Type.Object({
@@ -41,6 +48,8 @@ export const JournalEventSchemas = {
     failurePolicy: Type.Optional(Type.Union([Type.Literal('failFast'), Type.Literal('continue')])),
     /** A dry run: steps with side effects were simulated. */
     dryRun: Type.Optional(Type.Literal(true)),
+    /** The caller's labels of the run (see `StartOptions.metadata`). */
+    metadata: Type.Optional(RunMetadataSchema),
     /** Structure of the definition (step ids, needs, contract hashes) to explain a later fingerprint mismatch. */
     definition: Type.Optional(
       Type.Object({
@@ -139,7 +148,13 @@ export const JournalEventSchemas = {
   }),
   'run.succeeded': Type.Object({ ...base, type: Type.Literal('run.succeeded'), output: Type.Unknown() }),
   'run.failed': Type.Object({ ...base, type: Type.Literal('run.failed'), error: SerializedErrorSchema }),
-  'run.cancelled': Type.Object({ ...base, type: Type.Literal('run.cancelled'), reason: Type.String() }),
+  'run.cancelled': Type.Object({
+    ...base,
+    type: Type.Literal('run.cancelled'),
+    reason: Type.String(),
+    /** An interruption (e.g. Ctrl-C): `resume` continues the run instead of reporting the cancel. */
+    resumable: Type.Optional(Type.Literal(true)),
+  }),
 } as const
 
 /** Schema of any journal event (a union over {@link JournalEventSchemas}). @public */
@@ -157,6 +172,15 @@ export type JournalEventOf<K extends JournalEventType> = JournalEventMap[K]
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'compensated' | 'compensation-failed'
 /** Event types that end a run. @public */
 export const terminalEventTypes: ReadonlySet<JournalEventType> = new Set(['run.succeeded', 'run.failed', 'run.cancelled', 'run.compensated', 'run.compensation-failed'])
+
+/**
+ * True when `event` is an interruption (`run.cancelled` with `resumable: true`): the run is
+ * stopped, but `resume` continues it.
+ * @public
+ */
+export function isResumableEnd(event: JournalEvent): event is JournalEventMap['run.cancelled'] {
+  return event.type === 'run.cancelled' && event.resumable === true
+}
 
 /** True when `event` ends its run. @public */
 export function isTerminalEvent(event: JournalEvent): event is JournalEventMap['run.succeeded' | 'run.failed' | 'run.cancelled' | 'run.compensated' | 'run.compensation-failed'] {

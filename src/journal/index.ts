@@ -7,6 +7,8 @@ export {
   JournalEventSchema,
   terminalEventTypes,
   isTerminalEvent,
+  isResumableEnd,
+  RunMetadataSchema,
   type JournalEvent,
   type JournalEventMap,
   type JournalEventOf,

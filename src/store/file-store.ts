@@ -120,6 +120,7 @@ export class FileStore implements RunStore {
       fingerprint: header.fingerprint,
       createdAt: header.createdAt,
       ...(header.parentRunId === undefined ? {} : { parentRunId: header.parentRunId }),
+      ...(header.metadata === undefined ? {} : { metadata: { ...header.metadata } }),
     }
     const ordinal = this.nextOrdinal()
     const data = encodeHeaderLine(JOURNAL_MAGIC, JOURNAL_FORMAT_VERSION, { ...stored, ordinal })

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { compile, issuesOf } from '../contract/index.js'
+import { RunMetadataSchema } from '../journal/index.js'
 import type { StoreFileSystem } from './file-system.js'
 import type { RunHeader } from './port.js'
 import { JOURNAL_FORMAT_VERSION, JOURNAL_MAGIC, parseHeaderLine } from './record-codec.js'
@@ -16,6 +17,7 @@ export const RunHeaderSchema = Type.Object({
   fingerprint: Type.String(),
   createdAt: Type.Number(),
   parentRunId: Type.Optional(Type.String()),
+  metadata: Type.Optional(RunMetadataSchema),
 })
 
 /**

@@ -20,6 +20,11 @@ export interface RunHeader {
   readonly createdAt: number
   /** Parent run, for sub-workflow runs. */
   readonly parentRunId?: string
+  /**
+   * The caller's labels of the run (e.g. `{ source: 'deploy.yaml' }`): at most 32 entries, keys
+   * up to 64 characters, values up to 1,024.
+   */
+  readonly metadata?: Readonly<Record<string, string>>
 }
 
 /**

@@ -17,6 +17,7 @@ export function statusAfter(event: JournalEvent): RunStatus | undefined {
     case 'run.compensation-failed':
       return 'compensation-failed'
     case 'run.started':
+    case 'run.resumed':
       return 'running'
     default:
       return undefined
