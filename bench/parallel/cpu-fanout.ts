@@ -51,6 +51,7 @@ function task(i: number, rounds: number, signal: AbortSignal): StepTask {
       random: mulberry32(i),
       sleep: () => Promise.resolve(),
       log: { debug: silent, info: silent, warn: silent, error: silent },
+      secret: (name: string) => Promise.reject(new Error(`no secret ${name}`)),
     },
   }
 }

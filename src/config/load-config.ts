@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { issuesOf } from '../contract/index.js'
+import { isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { issuesOf, parseUntrustedJson, UntrustedDataError } from '../contract/index.js'
 import { ConfigError, type ConfigProblem } from './config-error.js'
 import { WeftConfigSchema, type WeftConfig } from './config-schema.js'
 
@@ -64,14 +64,19 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     if (text.length > MAX_CONFIG_BYTES) problems.push({ source: file, path: '', message: `larger than ${MAX_CONFIG_BYTES} bytes` })
     else {
       try {
-        const parsed: unknown = JSON.parse(text, (key, value: unknown) => (key === '__proto__' || key === 'constructor' || key === 'prototype' ? undefined : value))
+        const parsed: unknown = parseUntrustedJson(text, file, { maxBytes: MAX_CONFIG_BYTES, maxDepth: 16 })
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) problems.push({ source: file, path: '', message: 'must be a JSON object' })
         else {
           fromFile = parsed as Record<string, unknown>
           for (const issue of issuesOf(WeftConfigSchema, fromFile)) problems.push({ source: file, path: issue.path, message: issue.message })
+          const dir = (fromFile.store as { dir?: unknown } | undefined)?.dir
+          if (typeof dir === 'string' && escapes(cwd, dir)) {
+            problems.push({ source: file, path: '/store/dir', message: `must be a relative path inside ${cwd} (a config file may come from a repository; use --store or WEFT_STORE_DIR for other places)` })
+          }
         }
       } catch (error) {
-        problems.push({ source: file, path: '', message: `not valid JSON: ${(error as Error).message}` })
+        if (error instanceof UntrustedDataError) for (const p of error.data.problems) problems.push({ source: file, path: p.path, message: p.message })
+        else problems.push({ source: file, path: '', message: `not valid JSON: ${(error as Error).message}` })
       }
     }
   }
@@ -92,6 +97,13 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   if (problems.length > 0) throw new ConfigError(problems)
   const config = merge(merge(fromFile, fromEnv), overrides) as WeftConfig
   return file === undefined ? { config } : { config, file }
+}
+
+/** True when `path` (from a config file) is absolute, holds a NUL byte, or leads outside `root`. */
+function escapes(root: string, path: string): boolean {
+  if (path.includes('\0') || isAbsolute(path)) return true
+  const rel = relative(root, resolve(root, path))
+  return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)
 }
 
 function setPointer(target: Record<string, unknown>, pointer: string, value: unknown): void {

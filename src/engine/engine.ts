@@ -1,4 +1,4 @@
-import { assert, compile } from '../contract/index.js'
+import { assert, compile, dataProblems, UntrustedDataError, type DataLimits } from '../contract/index.js'
 import { inlineExecutor, type Executor } from '../executor/index.js'
 import { parseDuration, systemClock, systemEntropy, type Clock, type Duration, type Entropy } from '../runtime/index.js'
 import { memoryStore, type Lease, type RunFilter, type RunStore, type RunSummary } from '../store/index.js'
@@ -13,6 +13,8 @@ import { planOf } from './workflow-plan.js'
 import { diffDefinitions, summarize as summarizeFor, type DefinitionSummary } from './definition-summary.js'
 import { ChildRunFailedError, InvalidJournalError, LeaseConflictError, RunEndedError, WorkflowChangedError } from './engine-errors.js'
 import { LeaseKeeper } from './lease-keeper.js'
+import type { SecretSettings, SecretLeakPolicy } from './run-secrets.js'
+import type { SecretProvider } from '../secrets/index.js'
 import { StepGuards } from './step-guards.js'
 import { replayJournal, type ReplayReport } from './replay.js'
 import { isResumableEnd, isTerminalEvent, RunMetadataSchema, type JournalEvent } from '../journal/index.js'
@@ -47,6 +49,33 @@ export interface EngineOptions {
   readonly telemetry?: Telemetry
   /** Lifecycle hooks, awaited in order. @defaultValue `[]` */
   readonly plugins?: readonly WeftPlugin[]
+  /**
+   * Where `ctx.secret(name)` reads the secrets steps declare (`envSecrets()`, `fileSecrets(path)`,
+   * `memorySecrets({...})`, `chainSecrets(...)` or your own vault). Every value read in a run is
+   * redacted from its journal, events, logs, errors and telemetry.
+   * @defaultValue none: every declared secret is missing (`SecretNotFoundError`)
+   */
+  readonly secrets?: SecretProvider
+  /**
+   * What happens to a step output that contains a secret value: `'fail'` fails the step with a
+   * `SecretLeakError` naming each JSON pointer (nothing is stored); `'redact'` stores and passes
+   * on the output with the values replaced by `[REDACTED:NAME]`.
+   * @defaultValue 'fail'
+   */
+  readonly secretLeaks?: SecretLeakPolicy
+  /**
+   * Secret values shorter than this are not redacted (redacting very short strings everywhere
+   * would mangle unrelated text); a step reading one still gets it.
+   * @defaultValue 4
+   */
+  readonly secretMinLength?: number
+  /**
+   * Limits on signal payloads (they come from outside): a payload that is not JSON data, too
+   * large or too deep, or holds `__proto__`/`constructor`/`prototype` keys is refused with an
+   * `UntrustedDataError` before anything is journaled.
+   * @defaultValue `{ maxBytes: 1048576, maxDepth: 64, maxNodes: 100000 }`
+   */
+  readonly signalLimits?: DataLimits
   /**
    * Most steps of one run executing at once.
    * @defaultValue Infinity
@@ -218,6 +247,7 @@ export class Engine {
   private readonly leaseKeeper: LeaseKeeper
   private readonly pools: Readonly<Record<string, number>>
   private readonly limits: Readonly<Record<string, number>>
+  private readonly signalLimits: DataLimits
   /**
    * The most recently ended run, kept alive on purpose: V8 holds the hidden classes of the run
    * loop's objects weakly, so when every run object has died (e.g. a forced GC between runs)
@@ -243,6 +273,7 @@ export class Engine {
     this.leaseKeeper = new LeaseKeeper(this.store, this.leaseTtlMs, this.leaseClock)
     this.pools = { ...(options.pools ?? {}) }
     this.limits = { ...(options.limits ?? {}) }
+    this.signalLimits = { ...(options.signalLimits ?? {}) }
     this.services = {
       store: this.store,
       executor: this.executor,
@@ -253,6 +284,7 @@ export class Engine {
       inline: inlineExecutor(),
       runChild: (request) => this.runChild(request),
       guards: new StepGuards(this.clock, this.bus),
+      secrets: secretSettings(options),
     }
   }
 
@@ -432,7 +464,11 @@ export class Engine {
    * is journaled and seen when the run is resumed. Resolves once the signal is journaled.
    */
   async signal(runId: string, name: string, payload?: unknown): Promise<void> {
-    if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('name', 'a non-empty signal name', name)
+    if (typeof name !== 'string' || name.length === 0 || name.length > 256) throw new InvalidArgumentError('name', 'a signal name of 1-256 characters', name)
+    if (payload !== undefined) {
+      const problems = dataProblems(payload, this.signalLimits)
+      if (problems.length > 0) throw new UntrustedDataError(`signal "${name}" payload`, problems)
+    }
     const active = this.active.get(runId)
     if (active !== undefined && !active.ended) return active.deliverSignal(name, payload)
     let last: JournalEvent | undefined
@@ -581,6 +617,18 @@ function checkConcurrency(name: string, value: number | undefined): number {
   if (value === undefined) return Infinity
   if (value === Infinity || (Number.isInteger(value) && value >= 1)) return value
   throw new InvalidArgumentError(name, 'an integer from 1 and up (or Infinity)', value)
+}
+
+function secretSettings(options: EngineOptions): SecretSettings {
+  const { secrets: provider, secretLeaks = 'fail', secretMinLength } = options
+  if (provider !== undefined && typeof (provider as { get?: unknown } | null)?.get !== 'function') {
+    throw new InvalidArgumentError('secrets', 'a SecretProvider (an object with a `get(name)` method)', provider)
+  }
+  if (secretLeaks !== 'fail' && secretLeaks !== 'redact') throw new InvalidArgumentError('secretLeaks', "'fail' or 'redact'", secretLeaks)
+  if (secretMinLength !== undefined && !(Number.isInteger(secretMinLength) && secretMinLength >= 1)) {
+    throw new InvalidArgumentError('secretMinLength', 'an integer from 1 and up', secretMinLength)
+  }
+  return { provider, leaks: secretLeaks, minLength: secretMinLength }
 }
 
 function checkMetadata(value: Readonly<Record<string, string>>): Readonly<Record<string, string>> {

@@ -119,7 +119,7 @@ async function replaySegment(
   const executor: Executor = {
     execute(task: StepTask): Promise<unknown> {
       return new Promise((resolve, reject) => {
-        pending.set(`${task.kind ?? 'run'}:${task.step.id}#${task.ctx.attempt}`, { resolve, reject })
+        pending.set(`${task.kind ?? 'run'}:${task.step.id}${task.item === undefined ? '' : `[${task.item}]`}#${task.ctx.attempt}`, { resolve, reject })
         queueMicrotask(advance)
       })
     },
@@ -137,6 +137,7 @@ async function replaySegment(
       inline: executor,
       runChild: () => Promise.reject(new Error('replay never starts child runs')),
       guards: new StepGuards(clock, new EventBus()),
+      secrets: { provider: undefined, leaks: 'fail', minLength: undefined },
     },
     workflow,
     planOf(workflow),
@@ -170,7 +171,8 @@ async function replaySegment(
       return
     }
     if (!('stepId' in next) || next.stepId === undefined || !('attempt' in next)) return
-    const at = `${next.stepId}#${next.attempt}`
+    // Items of a map step are keyed by their index too.
+    const at = `${next.stepId}${'item' in next ? `[${next.item}]` : ''}#${next.attempt}`
     const take = (kind: string): { resolve: (v: unknown) => void; reject: (e: unknown) => void } | undefined => {
       const waiting = pending.get(`${kind}:${at}`)
       if (waiting !== undefined) pending.delete(`${kind}:${at}`)
@@ -204,6 +206,12 @@ async function replaySegment(
         return
       case 'compensation.failed':
         take('compensate')?.reject(recorded(next.error))
+        return
+      case 'step.item.succeeded':
+        take('item')?.resolve(next.output)
+        return
+      case 'step.item.failed':
+        take('item')?.reject(recorded(next.error))
         return
     }
   }

@@ -4,6 +4,9 @@ import type { StepRetry } from '../workflow/index.js'
 
 const policies = new WeakMap<StepRetry, RetryPolicy>()
 
+/** Failures that another attempt cannot change: never retried. */
+const FINAL: ReadonlySet<unknown> = new Set(['WEFT_SECRET_LEAK', 'WEFT_SECRET_NOT_DECLARED', 'WEFT_EXEC_NOT_ALLOWED'])
+
 /**
  * The delay before the next attempt of a step, or `undefined` when the failure is final.
  * Delegates to the resilience module's pure `RetryPolicy.decide`; the jitter comes from a PRNG
@@ -12,7 +15,7 @@ const policies = new WeakMap<StepRetry, RetryPolicy>()
  * @internal
  */
 export function retryDelay(options: StepRetry, attempt: number, error: unknown, seed: number, key: string, previousDelayMs: number | undefined): number | undefined {
-  if ((error as { code?: unknown } | null)?.code === 'WEFT_SECRET_LEAK') return undefined
+  if (FINAL.has((error as { code?: unknown } | null)?.code)) return undefined
   let policy = policies.get(options)
   if (policy === undefined) {
     policy = retry(options)

@@ -23,6 +23,8 @@ import type { RunResult, StepResult } from './run-result.js'
 import { StepRuntime, type StepHost } from './step-runtime.js'
 import type { WorkflowPlan } from './workflow-plan.js'
 import { summarize } from './definition-summary.js'
+import { MapSteps } from './map-step.js'
+import { RunSecrets, type SecretSettings } from './run-secrets.js'
 
 /** How a run reacts to a failed step. @public */
 export type FailurePolicy = 'failFast' | 'continue'
@@ -55,6 +57,8 @@ export interface RunServices {
   readonly runChild: (request: ChildRunRequest) => Promise<unknown>
   /** Engine-wide breakers, bulkheads and rate limits of steps. */
   readonly guards: StepGuards
+  /** Secret provider and leak policy. */
+  readonly secrets: SecretSettings
 }
 
 /** @internal */
@@ -133,6 +137,7 @@ export class RunExecution implements StepHost {
   private readonly streams = new Set<EventStream>()
   private readonly beforeStep: WeftPlugin[]
   private readonly afterStep: WeftPlugin[]
+  private mapSteps: MapSteps | undefined
 
   private seq = 0
   private committedSeq = 0
@@ -153,6 +158,8 @@ export class RunExecution implements StepHost {
   private reactionAt = -1
   private appendOptions: { readonly fence: number } | undefined
   private resultSettled = false
+  /** Only for workflows whose steps declare secrets (or once a step asks for one). */
+  private secrets: RunSecrets | undefined
 
   constructor(
     private readonly services: RunServices,
@@ -195,6 +202,11 @@ export class RunExecution implements StepHost {
     const { store, clock } = this.services
     const wf = this.workflow
     try {
+      if (RunSecrets.needed(this.steps)) {
+        this.secrets = new RunSecrets(this.services.secrets, this.steps)
+        await this.secrets.preload()
+        if (this.settings.restored === undefined) this.secrets.checkInput(this.settings.input)
+      }
       if (this.settings.restored !== undefined) {
         if (this.restore(this.settings.restored)) return
         if (!(await this.takeLease())) return
@@ -412,6 +424,7 @@ export class RunExecution implements StepHost {
     } else if (timeout !== undefined) {
       this.armTimeout(i, attempt, timeout, undefined)
     }
+    if (this.plan.runKind[i] === 4) return this.runMap(i, attempt, ctx)
     const step = this.steps[i]!
     let pending: Promise<unknown>
     try {
@@ -432,6 +445,37 @@ export class RunExecution implements StepHost {
       (value) => this.onValue(i, attempt, value),
       (error) => this.onError(i, attempt, error),
     )
+  }
+
+  /** Runs a map step's items (see map-step.ts); its outcome comes back through the inline executor. */
+  private runMap(i: number, attempt: number, ctx: StepRuntime): void {
+    this.mapSteps ??= new MapSteps({
+      ...this.stepHostBase(),
+      concurrency: this.settings.concurrency,
+      failFast: this.settings.failurePolicy === 'failFast',
+      executor: this.services.executor,
+      guards: this.services.guards,
+      clock: this.services.clock,
+      restored: this.settings.restored,
+      time: () => this.time(),
+      nextSeq: () => ++this.seq,
+      record: (event) => this.record(event),
+      afterCommit: (action) => void this.afterCommitActions.push(action),
+      flush: () => this.flush(),
+    })
+    const step = this.steps[i]!
+    this.mapSteps.run(i, step, attempt, ctx, (outcome) => {
+      let pending: Promise<unknown>
+      try {
+        pending = this.services.inline.execute({ step: { ...step, run: outcome }, ctx })
+      } catch (error) {
+        pending = Promise.reject(error)
+      }
+      pending.then(
+        (value) => this.onValue(i, attempt, value),
+        (error) => this.onError(i, attempt, error),
+      )
+    })
   }
 
   /**
@@ -508,6 +552,15 @@ export class RunExecution implements StepHost {
       this.onError(i, attempt, new ContractViolation({ workflowId: this.workflowId, stepId: step.id, direction: 'step-output', issues: issuesOf(step.output, value) }))
       return
     }
+    if (this.secrets !== undefined && this.secrets.active) {
+      // An output holding a secret would be stored and passed on: it fails the step (or is redacted).
+      try {
+        value = this.secrets.checkOutput(this.steps[i]!.id, value)
+      } catch (error) {
+        this.onError(i, attempt, error)
+        return
+      }
+    }
     if (this.afterStep.length > 0) {
       this.runStepHooks('after', i, attempt, value).then(
         () => this.succeed(i, attempt, value),
@@ -566,7 +619,7 @@ export class RunExecution implements StepHost {
     this.status[i] = BACKOFF
     this.state.lastDelay.set(i, delay)
     this.controllers.delete(i)
-    this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.failed', stepId: step.id, attempt, error: serializeError(error), willRetry: true, delayMs: delay })
+    this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.failed', stepId: step.id, attempt, error: this.serialize(error), willRetry: true, delayMs: delay })
     this.services.clock.sleep(delay, this.runSignal()).then(
       () => this.retry(i, attempt),
       () => {}, // the run stopped during the backoff
@@ -608,7 +661,7 @@ export class RunExecution implements StepHost {
           rule: remedy.index,
           ...(remedy.rule.name === undefined ? {} : { name: remedy.rule.name }),
           then,
-          error: serializeError(error),
+          error: this.serialize(error),
         })
         if (then === 'retry') return this.retry(i, attempt)
         this.status[i] = RUNNING
@@ -642,7 +695,7 @@ export class RunExecution implements StepHost {
   private recover(i: number, attempt: number, error: unknown, value: unknown): void {
     const step = this.steps[i]!
     this.status[i] = RUNNING
-    this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.fallback', stepId: step.id, attempt, error: serializeError(error) })
+    this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.fallback', stepId: step.id, attempt, error: this.serialize(error) })
     this.flush()
     const ctx = new StepRuntime(this, i, step.id, attempt, this.settings.input, this.depsOf(i), 'fallback')
     const fallbackStep: StepDefinition = { ...step, run: () => (typeof value === 'function' ? (value as (e: unknown) => unknown)(error) : value) }
@@ -705,7 +758,7 @@ export class RunExecution implements StepHost {
   }
 
   private fail(i: number, attempt: number, error: unknown): void {
-    const serialized = serializeError(error)
+    const serialized = this.serialize(error)
     this.status[i] = FAILED
     this.errors.set(i, serialized)
     this.state.failedCount++
@@ -727,7 +780,7 @@ export class RunExecution implements StepHost {
       this.reasons.set(i, reason)
       const stepId = this.steps[i]!.id
       const cancelled = new CancelledError({ runId: this.runId, stepId, reason })
-      this.errors.set(i, serializeError(cancelled))
+      this.errors.set(i, this.serialize(cancelled))
       this.record({ seq: ++this.seq, at: now, runId: this.runId, type: 'step.cancelled', stepId, attempt: this.attempts[i]!, reason })
       this.controllers.get(i)?.abort(cancelled)
     }
@@ -759,7 +812,7 @@ export class RunExecution implements StepHost {
           cause ??= this.errors.get(i)
         }
       }
-      const error = serializeError(new RunFailedError({ runId: this.runId, workflowId: this.workflowId, failedSteps }))
+      const error = this.serialize(new RunFailedError({ runId: this.runId, workflowId: this.workflowId, failedSteps }))
       this.failWith(cause === undefined ? error : { ...error, cause })
       return
     }
@@ -767,7 +820,7 @@ export class RunExecution implements StepHost {
     try {
       output = this.computeOutput()
     } catch (error) {
-      this.failWith(serializeError(error))
+      this.failWith(this.serialize(error))
       return
     }
     this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.succeeded', output })
@@ -825,6 +878,7 @@ export class RunExecution implements StepHost {
       now: () => this.now(),
       sleep: (ms, signal) => this.sleep(ms, signal),
       log: (event) => this.log(event),
+      secretFor: (i) => this.secretFor(i),
     }
   }
 
@@ -846,7 +900,7 @@ export class RunExecution implements StepHost {
     if (this.finished) return
     this.finished = true
     this.stopping = 'failed'
-    this.record({ seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'run.failed', error: serializeError(error) })
+    this.record({ seq: ++this.seq, at: this.services.clock.now(), runId: this.runId, type: 'run.failed', error: this.serialize(error) })
     this.flush()
   }
 
@@ -871,7 +925,7 @@ export class RunExecution implements StepHost {
       try {
         await plugin.onRunEnd({ ...this.hookContext(plugin), result })
       } catch (error) {
-        this.report({ type: 'engine.warning', runId: this.runId, at: this.services.clock.now(), message: `plugin "${plugin.name}" onRunEnd failed`, error: serializeError(error) })
+        this.report({ type: 'engine.warning', runId: this.runId, at: this.services.clock.now(), message: `plugin "${plugin.name}" onRunEnd failed`, error: this.serialize(error) })
       }
     }
     this.flush() // records made by onRunEnd hooks
@@ -897,7 +951,7 @@ export class RunExecution implements StepHost {
   }
 
   private record(event: JournalEvent): void {
-    this.batch.push(event)
+    this.batch.push(this.secrets !== undefined && this.secrets.active ? this.secrets.event(event) : event)
   }
 
   /** Appends the pending batch, then reports it and launches the steps it started. */
@@ -975,7 +1029,16 @@ export class RunExecution implements StepHost {
   }
 
   log(event: StepLogEvent): void {
-    this.report(event)
+    this.report(this.secrets !== undefined && this.secrets.active ? this.secrets.event(event) : event)
+  }
+
+  secretFor(i: number): (name: string) => Promise<string> {
+    return (this.secrets ??= new RunSecrets(this.services.secrets, this.steps)).accessor(i)
+  }
+
+  /** Serializes a thrown value, with registered secrets redacted. */
+  private serialize(error: unknown): SerializedError {
+    return this.secrets === undefined ? serializeError(error) : this.secrets.error(error)
   }
 
   // ---------------------------------------------------------------- subscriptions and hooks

@@ -14,6 +14,7 @@ export interface StepHost {
   sleep(ms: number, signal: AbortSignal): Promise<void>
   signalFor(index: number, attempt: number): AbortSignal
   log(event: StepLogEvent): void
+  secretFor(index: number): (name: string) => Promise<string>
 }
 
 /**
@@ -65,6 +66,10 @@ export class StepRuntime implements StepContext<unknown, Readonly<Record<string,
 
   get sleep(): (ms: number) => Promise<void> {
     return (this.sleepFn ??= (ms: number) => this.host.sleep(ms, this.signal))
+  }
+
+  get secret(): (name: string) => Promise<string> {
+    return this.host.secretFor(this.index)
   }
 
   get log(): StepLogger {

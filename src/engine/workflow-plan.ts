@@ -15,7 +15,7 @@ export interface WorkflowPlan {
   /**
    * How each step runs, decided once per definition: 0 its body through the executor, 1 its
    * body through the step's breaker/bulkhead/rate limit, 2 a gate or sub-workflow the engine runs,
-   * 3 a body with side effects (simulated in dry runs).
+   * 3 a body with side effects (simulated in dry runs), 4 a map step (its items run through the executor).
    */
   readonly runKind: Uint8Array
 }
@@ -37,7 +37,7 @@ export function planOf(workflow: Workflow): WorkflowPlan {
       validators: steps.map((s) => compile(s.output)),
       hasCompensation: steps.some((s) => s.compensate !== undefined),
       runKind: Uint8Array.from(steps, (s) =>
-        s.gate !== undefined || s.child !== undefined ? 2 : s.sideEffects === true ? 3 : s.breaker !== undefined || s.bulkhead !== undefined || s.rateLimit !== undefined ? 1 : 0,
+        s.map !== undefined ? 4 : s.gate !== undefined || s.child !== undefined ? 2 : s.sideEffects === true ? 3 : s.breaker !== undefined || s.bulkhead !== undefined || s.rateLimit !== undefined ? 1 : 0,
       ),
     }
     plans.set(workflow, plan)

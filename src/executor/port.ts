@@ -9,8 +9,14 @@ export interface StepTask {
   readonly step: StepDefinition
   /** The context to call the body with; `ctx.signal` aborts when the attempt must stop. */
   readonly ctx: StepContext<unknown, Readonly<Record<string, unknown>>>
-  /** What runs: the step body, or its compensation (then `step.run` is the compensation). @defaultValue `'run'` */
-  readonly kind?: 'run' | 'compensate' | 'heal' | 'fallback'
+  /**
+   * What runs: the step body, or its compensation (then `step.run` is the compensation), or one
+   * item of a map step (then `step.run` is the item body, `ctx` a `MapItemContext`).
+   * @defaultValue `'run'`
+   */
+  readonly kind?: 'run' | 'compensate' | 'heal' | 'fallback' | 'item'
+  /** For `kind: 'item'`: the item's index in its map step. */
+  readonly item?: number
 }
 
 /**

@@ -5,7 +5,9 @@
  *
  * Protocol (parent → worker): `{ t: 'run', id, module, export, ctx }`, `{ t: 'abort', id, reason }`.
  * Worker → parent: `{ t: 'ok', id, value }`, `{ t: 'err', id, error, handler? }`,
- * `{ t: 'raw', id, value }` (a thrown non-Error), `{ t: 'log', id, level, message, data }`.
+ * `{ t: 'raw', id, value }` (a thrown non-Error), `{ t: 'log', id, level, message, data }`,
+ * `{ t: 'secret', id, req, name }` (ctx.secret; answered parent → worker with
+ * `{ t: 'secret', id, req, value }` or `{ t: 'secret', id, req, error }`).
  *
  * Handler modules ending in .ts/.mts/.cts/.tsx are loaded through tsx's ESM API (`register()`)
  * when the `tsx` package can be resolved from the handler's folder or the working directory.
@@ -100,6 +102,9 @@ function post(message) {
 }
 
 const controllers = new Map()
+// ctx.secret requests waiting for the engine's answer, by request number.
+const secretsWaiting = new Map()
+let secretRequests = 0
 
 async function run(message) {
   const id = message.id
@@ -120,10 +125,17 @@ async function run(message) {
     return
   }
   const log = (level) => (text, data) => post({ t: 'log', id, level, message: String(text), data: data !== undefined && cloneable(data) ? data : undefined })
+  const secret = (name) =>
+    new Promise((resolve, reject) => {
+      const req = ++secretRequests
+      secretsWaiting.set(req, { resolve, reject })
+      post({ t: 'secret', id, req, name: String(name) })
+    })
   const ctx = Object.assign({}, message.ctx, {
     signal: controller.signal,
     random: mulberry32(message.ctx.seed),
     log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    secret,
   })
   try {
     const value = await fn(ctx)
@@ -138,6 +150,18 @@ async function run(message) {
 parentPort.on('message', (message) => {
   if (message.t === 'run') {
     void run(message)
+  } else if (message.t === 'secret') {
+    const waiting = secretsWaiting.get(message.req)
+    if (waiting === undefined) return
+    secretsWaiting.delete(message.req)
+    if (message.error === undefined) waiting.resolve(message.value)
+    else {
+      const error = new Error(message.error.message)
+      error.name = message.error.name
+      if (message.error.code !== undefined) error.code = message.error.code
+      if (message.error.data !== undefined) error.data = message.error.data
+      waiting.reject(error)
+    }
   } else if (message.t === 'abort') {
     const controller = controllers.get(message.id)
     if (controller !== undefined) {

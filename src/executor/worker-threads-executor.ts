@@ -56,6 +56,12 @@ export interface WorkerStepContext<I = unknown, D = Readonly<Record<string, unkn
   readonly signal: AbortSignal
   /** Structured logger, forwarded to the step's logger in the engine. */
   readonly log: StepLogger
+  /** Reads a declared secret through the engine (see `StepContext.secret`). */
+  secret(name: string): Promise<string>
+  /** For an item of a map step: the item (a structured clone). */
+  readonly item?: unknown
+  /** For an item of a map step: its index in the list. */
+  readonly index?: number
 }
 
 /**
@@ -224,6 +230,7 @@ export function workerThreadsExecutor(options: WorkerThreadsExecutorOptions = {}
         workflowId: ctx.workflowId,
         idempotencyKey: ctx.idempotencyKey,
         seed: Math.floor(ctx.random() * 0x100000000) | 0,
+        ...(task.kind === 'item' ? { item: (ctx as { readonly item?: unknown }).item, index: task.item } : {}),
       },
     }
     try {
@@ -245,6 +252,19 @@ export function workerThreadsExecutor(options: WorkerThreadsExecutorOptions = {}
     if (pending === undefined || pending.id !== message.id) return
     if (message.t === 'log') {
       if (!pending.done) pending.task.ctx.log[message.level](message.message, message.data)
+      return
+    }
+    if (message.t === 'secret') {
+      // The engine's ctx.secret runs here (declaration check, provider, redactor); the worker waits.
+      const answer = (reply: { value: string } | { error: WireError }): void => {
+        if (slot.current === pending) slot.worker.postMessage({ t: 'secret', id: message.id, req: message.req, ...reply })
+      }
+      Promise.resolve()
+        .then(() => pending.task.ctx.secret(message.name))
+        .then(
+          (value) => answer({ value }),
+          (error: unknown) => answer({ error: toWire(error) }),
+        )
       return
     }
     slot.current = undefined
@@ -353,6 +373,7 @@ type WorkerMessage =
   | { readonly t: 'raw'; readonly id: number; readonly value: unknown }
   | { readonly t: 'err'; readonly id: number; readonly error: WireError; readonly handler?: boolean }
   | { readonly t: 'log'; readonly id: number; readonly level: keyof StepLogger; readonly message: string; readonly data?: Record<string, unknown> }
+  | { readonly t: 'secret'; readonly id: number; readonly req: number; readonly name: string }
 
 interface WireError {
   readonly name: string
@@ -361,6 +382,17 @@ interface WireError {
   readonly code?: unknown
   readonly data?: unknown
   readonly cause?: unknown
+}
+
+/** What of an engine-side error crosses back to the worker (a secret read that failed). */
+function toWire(error: unknown): WireError {
+  const e = error as { name?: unknown; message?: unknown; code?: unknown; data?: unknown } | null
+  return {
+    name: typeof e?.name === 'string' ? e.name : 'Error',
+    message: typeof e?.message === 'string' ? e.message : String(error),
+    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+    ...(e?.data !== undefined ? { data: JSON.parse(JSON.stringify(e.data)) as unknown } : {}),
+  }
 }
 
 function defaultResolve(step: StepDefinition): HandlerRef | undefined {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import git from 'isomorphic-git'
-import { issuesOf } from '../contract/index.js'
+import { issuesOf, parseUntrustedJson, UntrustedDataError } from '../contract/index.js'
 import { InvalidArgumentError } from '../engine/index.js'
 import { JournalEventSchema, type JournalEvent } from '../journal/index.js'
 import type { RunHeader, RunStore } from '../store/index.js'
@@ -8,6 +8,9 @@ import { readCommitInfo } from './git-checkpoints.js'
 import { GitJournalError, GitReadError, type GitJournalProblem } from './git-errors.js'
 import { defaultIdentity, exclusive, formatMessage, journalRef, moveRef, resolveCommit, tryResolve, writeCommitObject, type GitIdentity } from './refs.js'
 import { checkString, openRepository, type GitFsClient, type Repository } from './repository.js'
+
+/** An imported journal is untrusted: each event is bounded like a signal payload. */
+const eventLimits = { maxBytes: 16 * 1024 * 1024, maxDepth: 64, maxNodes: 1_000_000 }
 
 /** Format tag of `meta.json` in an exported journal commit. @public */
 export const journalFormat = 'weft-journal/1'
@@ -201,9 +204,9 @@ export async function importRun(options: ImportRunOptions): Promise<ImportRunRes
 
   let meta: ExportedRunMeta | undefined
   try {
-    meta = JSON.parse(Buffer.from(metaBytes).toString('utf8')) as ExportedRunMeta
+    meta = parseUntrustedJson(Buffer.from(metaBytes).toString('utf8'), 'meta.json', { maxBytes: 64 * 1024, maxDepth: 8 }) as ExportedRunMeta
   } catch (error) {
-    problems.push({ code: 'invalid-meta', message: `meta.json is not JSON: ${(error as Error).message}` })
+    problems.push({ code: 'invalid-meta', message: `meta.json is refused: ${(error as Error).message}` })
     return reject()
   }
   const run = meta?.run
@@ -236,9 +239,9 @@ export async function importRun(options: ImportRunOptions): Promise<ImportRunRes
     const at = i + 1
     let event: unknown
     try {
-      event = JSON.parse(line)
-    } catch {
-      problems.push({ code: 'invalid-event', line: at, message: `line ${at} is not JSON` })
+      event = parseUntrustedJson(line, `line ${at}`, eventLimits)
+    } catch (error) {
+      problems.push({ code: 'invalid-event', line: at, message: error instanceof UntrustedDataError ? error.message : `line ${at} is not JSON` })
       return
     }
     const issues = issuesOf(JournalEventSchema, event)

@@ -114,6 +114,32 @@ export const JournalEventSchemas = {
     attempt: Type.Integer({ minimum: 1 }),
     reason: Type.String(),
   }),
+  // Map (fan-out) steps: the step's own `step.*` events frame it; each item is a child task with
+  // its own `step.item.*` events (same `stepId`, `item` = its index), so readers that know only
+  // `step.*` never mistake an item's end for the step's. An item attempt without an end event
+  // ended with its step (cancelled or abandoned).
+  /** A map step's attempt evaluated `over`: it fans out over `items` items. */
+  'step.map.planned': Type.Object({ ...step, type: Type.Literal('step.map.planned'), attempt: Type.Integer({ minimum: 1 }), items: Type.Integer({ minimum: 0 }) }),
+  /** An attempt of one item of a map step started. */
+  'step.item.started': Type.Object({ ...step, type: Type.Literal('step.item.started'), item: Type.Integer({ minimum: 0 }), attempt: Type.Integer({ minimum: 1 }) }),
+  /** An item succeeded with `output` (checked against the map's item `output` contract). */
+  'step.item.succeeded': Type.Object({
+    ...step,
+    type: Type.Literal('step.item.succeeded'),
+    item: Type.Integer({ minimum: 0 }),
+    attempt: Type.Integer({ minimum: 1 }),
+    output: Type.Unknown(),
+  }),
+  /** An item attempt failed; `willRetry` with the backoff `delayMs`, else for good. */
+  'step.item.failed': Type.Object({
+    ...step,
+    type: Type.Literal('step.item.failed'),
+    item: Type.Integer({ minimum: 0 }),
+    attempt: Type.Integer({ minimum: 1 }),
+    error: SerializedErrorSchema,
+    willRetry: Type.Boolean(),
+    delayMs: Type.Optional(Type.Number({ minimum: 0 })),
+  }),
   'signal.received': Type.Object({
     ...base,
     type: Type.Literal('signal.received'),

@@ -186,7 +186,7 @@ function build(value: unknown, positions: PositionIndex | undefined, initial: re
     const spec: { -readonly [K in keyof StepSpec]: StepSpec[K] } = { id: raw.id, output: template?.output ?? Type.Unknown(), run: placeholder, meta: Object.freeze({ uses: raw.uses }) }
     if (raw.needs !== undefined && !flagged(`${at}/needs`)) spec.needs = raw.needs
     else if (Array.isArray(raw.needs)) spec.needs = raw.needs.filter((n) => typeof n === 'string')
-    for (const key of ['estimate', 'timeout', 'retry', 'resources', 'priority', 'concurrencyKey', 'description'] as const) {
+    for (const key of ['estimate', 'timeout', 'retry', 'resources', 'priority', 'concurrencyKey', 'description', 'secrets', 'inputs'] as const) {
       if (raw[key] !== undefined && !flagged(`${at}/${key}`)) spec[key] = raw[key]
     }
     if (template !== undefined && !flagged(`${at}/with`)) {

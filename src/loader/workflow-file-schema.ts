@@ -106,6 +106,12 @@ export const FileStepSchema = Type.Object(
     priority: Type.Optional(Type.Number({ description: 'Higher runs first among ready steps. Default: 0.' })),
     concurrencyKey: Type.Optional(Type.String({ minLength: 1, description: "Steps sharing a key share the engine's limits[key]." })),
     description: Type.Optional(Type.String()),
+    inputs: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 256, description: "Globs of the files the step reads (e.g. ['src/**', 'package.json']): `weft run --affected` runs a step when one of them changed." }),
+    ),
+    secrets: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_./-]{0,127}$' }), { maxItems: 64, description: "Secrets the step reads (e.g. the exec template's secretEnv), from the engine's secret provider." }),
+    ),
     compensate: Type.Optional(Compensate),
   },
   { additionalProperties: false },

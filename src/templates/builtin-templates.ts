@@ -1,4 +1,4 @@
-import { execTemplate } from './builtin/exec.js'
+import { createExecTemplate, type ExecTemplateOptions } from './builtin/exec.js'
 import { noopTemplate } from './builtin/noop.js'
 import { simulateTemplate } from './builtin/simulate.js'
 import { sleepTemplate } from './builtin/sleep.js'
@@ -14,11 +14,20 @@ import { templateRegistry, type TemplateRegistry } from './template-registry.js'
  * ```
  * @public
  */
-export function builtinTemplates(): TemplateRegistry {
+export function builtinTemplates(options: BuiltinTemplatesOptions = {}): TemplateRegistry {
   return templateRegistry([
     ['noop', noopTemplate],
     ['sleep', sleepTemplate],
     ['simulate', simulateTemplate],
-    ['exec', execTemplate],
+    ['exec', createExecTemplate(options.exec)],
   ])
+}
+
+/**
+ * Options of {@link builtinTemplates}.
+ * @public
+ */
+export interface BuiltinTemplatesOptions {
+  /** Options of the `exec` template, e.g. `{ allow: ['npm', 'git'] }`. */
+  readonly exec?: ExecTemplateOptions
 }

@@ -4,6 +4,7 @@ import { defineWorkflow, type StepSpec } from './define-workflow.js'
 import type { StepContext, WhenContext } from './step-context.js'
 import type { StepDefaults, StepBreaker, StepBulkhead, StepFallback, StepRateLimit, StepRemedies, StepResources, StepRetry } from './step-policies.js'
 import type { Workflow, WorkflowInput, WorkflowOutput } from './workflow.js'
+import type { MapItemContext, MapItemErrorMode, MapItemResult } from './map-step.js'
 
 /** Outputs of the steps named in `N`, from the accumulated step map `S`. @public */
 export type DepsOf<S, N extends keyof S> = { readonly [K in N]: S[K] }
@@ -53,6 +54,12 @@ export interface StepOptions<I, S, N extends keyof S & string, O extends TSchema
   readonly description?: string
   /** Plugin settings, opaque to the engine. */
   readonly meta?: Readonly<Record<string, unknown>>
+  /**
+   * Globs of the files the step reads (`['src/**', 'package.json']`), kept as `meta.inputs`:
+   * `affected()` (weft/git) and `weft run --affected` select the steps whose inputs changed.
+   * @defaultValue none
+   */
+  readonly inputs?: readonly string[]
   /** Retry policy of the step's attempts. @defaultValue no retry */
   readonly retry?: StepRetry
   /** Time limit of each attempt; on expiry `ctx.signal` aborts and the attempt fails with `StepTimeoutError`. */
@@ -79,6 +86,14 @@ export interface StepOptions<I, S, N extends keyof S & string, O extends TSchema
    * @defaultValue false
    */
   readonly sideEffects?: boolean
+  /**
+   * Names of the secrets the step reads with `ctx.secret(name)` (from the engine's `secrets`
+   * provider). Any other name is refused with a `SecretNotDeclaredError`. Every value read is
+   * redacted from everything the run writes or reports, and an output containing one fails the
+   * step with a `SecretLeakError`.
+   * @defaultValue none
+   */
+  readonly secrets?: readonly string[]
   /** A circuit breaker shared by key across runs. */
   readonly breaker?: StepBreaker
   /** A bulkhead shared by key across runs. */
@@ -140,6 +155,95 @@ export interface GateOptions<I, S, N extends keyof S & string, P extends TSchema
   readonly when?: (ctx: WhenContext<I, DepsOf<S, N>>) => boolean
   /** Free text. */
   readonly description?: string
+}
+
+/**
+ * Output type of a map step: one result per item, in item order (see {@link MapItemErrorMode}).
+ * @public
+ */
+export type MapStepOutput<O extends TSchema, E extends MapItemErrorMode> = E extends 'collect' ? MapItemResult<Static<O>>[] : Static<O>[]
+
+/**
+ * Options of a map (fan-out) step: `run` runs once per item of `over`, each item a child task
+ * with its own attempts, retries, timeout, journal entries and idempotency key. The step's
+ * output is the array of item results **in item order**, whatever order the items finish in.
+ * @public
+ */
+export interface MapStepOptions<I, S, N extends keyof S & string, T extends TSchema, O extends TSchema, E extends MapItemErrorMode> {
+  /** Ids of earlier steps whose outputs `over` and `run` see in `deps`. */
+  readonly needs?: readonly N[]
+  /**
+   * The items, from the workflow input and the needs' outputs. Must be deterministic (a pure
+   * function of `input` and `deps`, like `when`): a resumed run or a replay calls it again and
+   * checks that it returns as many items as the journal recorded. An empty list gives `[]`.
+   * @example
+   * ```ts
+   * over: ({ deps }) => deps.plan.items
+   * ```
+   */
+  readonly over: (ctx: WhenContext<I, DepsOf<S, N>>) => readonly Static<T>[]
+  /**
+   * Contract of one item. Every item is checked before any item runs; a violation fails the
+   * step with a `ContractViolation` whose issues point into the list (`/3/name`).
+   */
+  readonly item: T
+  /** Contract of one item's result, checked after every attempt (issues point at `/<index>`). */
+  readonly output: O
+  /**
+   * The body, run once per item (and again on a retry of that item).
+   * @example
+   * ```ts
+   * run: async ({ item, index, signal, idempotencyKey }) => upload(item, { signal, key: idempotencyKey })
+   * ```
+   */
+  readonly run: (ctx: MapItemContext<I, DepsOf<S, N>, Static<T>>) => Static<O> | Promise<Static<O>>
+  /**
+   * Most items of this step running at once. The run's `concurrency` bounds them too (the
+   * smaller applies); the step itself takes one slot of the run and holds its `resources` and
+   * `concurrencyKey` while its items run, and `bulkhead`, `rateLimit` and `breaker` apply to
+   * each item.
+   * @defaultValue Infinity (only the run's `concurrency` bounds the items)
+   * @example `concurrency: 8`
+   */
+  readonly concurrency?: number
+  /**
+   * What a failed item (after its retries) does: `'fail'` fails the map step (at the first such
+   * item under the run's `failFast` policy, after all items under `continue`); `'collect'`
+   * makes the output a {@link MapItemResult} per item instead.
+   * @defaultValue `'fail'`
+   */
+  readonly onItemError?: E
+  /** Retry policy of each item (each item counts its own attempts). @defaultValue no retry */
+  readonly retry?: StepRetry
+  /** Time limit of each item attempt; on expiry the item's `signal` aborts and the attempt fails. */
+  readonly timeout?: Duration
+  /** Time limit of the whole map step from its first start; on expiry every running item aborts. */
+  readonly totalTimeout?: Duration
+  /** When given and false, the step is skipped (no item runs), and so are the steps that need it. */
+  readonly when?: (ctx: WhenContext<I, DepsOf<S, N>>) => boolean
+  /** See {@link StepOptions.estimate} (of the whole step). */
+  readonly estimate?: Duration
+  /** See {@link StepOptions.priority}. */
+  readonly priority?: number
+  /** Free text. */
+  readonly description?: string
+  /** Plugin settings, opaque to the engine. */
+  readonly meta?: Readonly<Record<string, unknown>>
+  /** Resources the step holds while its items run (see the engine's `pools`). */
+  readonly resources?: StepResources
+  /** See {@link StepOptions.concurrencyKey}. */
+  readonly concurrencyKey?: string
+  /**
+   * Names of the secrets the items read with `ctx.secret(name)` (see {@link StepOptions.secrets}).
+   * @defaultValue none
+   */
+  readonly secrets?: readonly string[]
+  /** A circuit breaker around each item attempt, shared by key across runs. */
+  readonly breaker?: StepBreaker
+  /** A bulkhead around each item attempt, shared by key across runs. */
+  readonly bulkhead?: StepBulkhead
+  /** A rate limit on item attempts, shared by key across runs. */
+  readonly rateLimit?: StepRateLimit
 }
 
 /**
@@ -222,6 +326,33 @@ export class WorkflowBuilder<I, Out extends TSchema | undefined, S> {
   ): WorkflowBuilder<I, Out, S & { readonly [K in Id]: Static<P> }> {
     const { signal, payload, ...rest } = options
     return new WorkflowBuilder(this.id, this.options, [...this.specs, { ...rest, id, output: payload, gate: { signal } }])
+  }
+
+  /**
+   * Adds a map (fan-out) step: `run` runs once per item of `over`, as a child task with its own
+   * attempt counter, retries, timeout, journal entries (`step.item.*`) and idempotency key
+   * (`<runId>/<stepId>/<index>`). Dependents see the results in item order, typed
+   * `Static<output>[]`. Resuming a run re-runs only items without a recorded result.
+   * @example
+   * ```ts
+   * .map('shards', {
+   *   needs: ['plan'],
+   *   over: ({ deps }) => deps.plan.items,
+   *   item: Type.Object({ id: Type.String() }),
+   *   output: Type.Number(),
+   *   concurrency: 8,
+   *   retry: { attempts: 3 },
+   *   run: async ({ item, signal }) => processShard(item.id, { signal }),
+   * })
+   * ```
+   */
+  map<const Id extends string, T extends TSchema, O extends TSchema, const N extends keyof S & string = never, const E extends MapItemErrorMode = 'fail'>(
+    id: Id & NewStepId<Id, S>,
+    options: MapStepOptions<I, S, N, T, O, E>,
+  ): WorkflowBuilder<I, Out, S & { readonly [K in Id]: MapStepOutput<O, E> }> {
+    const { over, item, output, run, concurrency, onItemError, ...rest } = options
+    const map = { over, item, output, run, ...(concurrency === undefined ? {} : { concurrency }), ...(onItemError === undefined ? {} : { onItemError }) }
+    return new WorkflowBuilder(this.id, this.options, [...this.specs, { ...rest, id, map }])
   }
 
   /**

@@ -4,6 +4,8 @@ import { findCycle, indexGraph } from '../graph/index.js'
 import { parseDuration } from '../runtime/index.js'
 import { WorkflowDefinitionError, type DefinitionProblem } from './definition-error.js'
 import { fingerprintOf } from './fingerprint.js'
+import { checkMapSpec, mapOutputContract } from './map-step.js'
+import { isSecretName, SECRET_NAME_RULE } from '../secrets/secret-name.js'
 import type { StepDefinition, Workflow } from './workflow.js'
 import type { StepResources, StepRetry } from './step-policies.js'
 
@@ -43,6 +45,7 @@ export interface StepSpec {
   readonly priority?: unknown
   readonly description?: unknown
   readonly meta?: unknown
+  readonly inputs?: unknown
   readonly retry?: unknown
   readonly timeout?: unknown
   readonly totalTimeout?: unknown
@@ -51,9 +54,12 @@ export interface StepSpec {
   readonly compensate?: unknown
   readonly compensateRetry?: unknown
   readonly sideEffects?: unknown
+  readonly secrets?: unknown
   readonly dryRun?: unknown
   readonly gate?: unknown
   readonly child?: unknown
+  /** A map (fan-out) step: `{ over, item, output, run, concurrency?, onItemError? }`; its `retry` and `timeout` apply per item. */
+  readonly map?: unknown
   readonly breaker?: unknown
   readonly bulkhead?: unknown
   readonly rateLimit?: unknown
@@ -140,10 +146,11 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
         needs = [...new Set(needs)]
       }
     }
-    if (!isContract(raw?.output)) {
+    const mapped = raw?.map === undefined ? undefined : checkMapSpec(raw, at, label, problems)
+    if (raw?.map === undefined && !isContract(raw?.output)) {
       problems.push({ path: `${at}/output`, code: 'invalid-contract', ...label, message: 'output must be a TypeBox schema' })
     }
-    const special = raw?.gate !== undefined || raw?.child !== undefined
+    const special = raw?.gate !== undefined || raw?.child !== undefined || raw?.map !== undefined
     if (!special && typeof raw?.run !== 'function') {
       problems.push({ path: `${at}/run`, code: 'invalid-option', ...label, message: 'run must be a function' })
     }
@@ -172,6 +179,12 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
     }
     if (raw?.sideEffects !== undefined && typeof raw.sideEffects !== 'boolean') {
       problems.push({ path: `${at}/sideEffects`, code: 'invalid-option', ...label, message: 'sideEffects must be a boolean' })
+    }
+    if (raw?.inputs !== undefined && (!Array.isArray(raw.inputs) || raw.inputs.length === 0 || !raw.inputs.every((g: unknown) => typeof g === 'string' && g.length > 0))) {
+      problems.push({ path: `${at}/inputs`, code: 'invalid-option', ...label, message: 'inputs must be a non-empty list of glob strings (files the step reads)' })
+    }
+    if (raw?.secrets !== undefined && (!Array.isArray(raw.secrets) || !raw.secrets.every((n: unknown) => isSecretName(n)))) {
+      problems.push({ path: `${at}/secrets`, code: 'invalid-option', ...label, message: `secrets must be a list of secret names (${SECRET_NAME_RULE})` })
     }
     if (raw?.dryRun !== undefined && typeof raw.dryRun !== 'function') {
       problems.push({ path: `${at}/dryRun`, code: 'invalid-option', ...label, message: 'dryRun must be a function' })
@@ -209,21 +222,22 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
         id: stepId,
         index: steps.length,
         needs,
-        output: raw.output as TSchema,
+        output: (mapped === undefined ? raw.output : mapOutputContract(mapped.output, mapped.onItemError)) as TSchema,
         run: (typeof raw.run === 'function' ? raw.run : unreachableRun) as StepDefinition['run'],
         ...(raw.when === undefined ? {} : { when: raw.when as StepDefinition['when'] }),
         ...(estimate === undefined ? {} : { estimate }),
         priority: typeof priority === 'number' ? priority : 0,
         ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
-        ...(raw.meta === undefined ? {} : { meta: Object.freeze({ ...(raw.meta as object) }) }),
-        ...(retry === undefined ? {} : { retry }),
-        ...(timeout === undefined ? {} : { timeout }),
+        ...(raw.meta === undefined && raw.inputs === undefined ? {} : { meta: Object.freeze({ ...(raw.meta as object | undefined), ...(raw.inputs === undefined ? {} : { inputs: Object.freeze([...(raw.inputs as string[])]) }) }) }),
+        ...(retry === undefined || raw.map !== undefined ? {} : { retry }),
+        ...(timeout === undefined || raw.map !== undefined ? {} : { timeout }),
         ...(totalTimeout === undefined ? {} : { totalTimeout }),
         ...(resources === undefined ? {} : { resources }),
         ...(typeof raw.concurrencyKey === 'string' ? { concurrencyKey: raw.concurrencyKey } : {}),
         ...(typeof raw.compensate === 'function' ? { compensate: raw.compensate as StepDefinition['compensate'] } : {}),
         ...(compensateRetry === undefined ? {} : { compensateRetry }),
         ...(raw.sideEffects === true ? { sideEffects: true } : {}),
+        ...(Array.isArray(raw.secrets) && raw.secrets.length > 0 ? { secrets: Object.freeze([...new Set(raw.secrets as string[])]) } : {}),
         ...(typeof raw.dryRun === 'function' ? { dryRun: raw.dryRun as StepDefinition['dryRun'] } : {}),
         ...(raw.breaker === undefined ? {} : { breaker: raw.breaker as StepDefinition['breaker'] }),
         ...(raw.bulkhead === undefined ? {} : { bulkhead: raw.bulkhead as StepDefinition['bulkhead'] }),
@@ -232,6 +246,7 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
         ...(raw.heal === undefined ? {} : { heal: Object.freeze([...(raw.heal as NonNullable<StepDefinition['heal']>)]) }),
         ...(raw.gate === undefined ? {} : { gate: Object.freeze({ signal: (raw.gate as { signal: string }).signal }) }),
         ...(raw.child === undefined ? {} : { child: Object.freeze({ ...(raw.child as NonNullable<StepDefinition['child']>) }) }),
+        ...(mapped === undefined ? {} : { map: Object.freeze({ ...mapped, ...(retry === undefined ? {} : { retry }), ...(timeout === undefined ? {} : { timeout }) }) }),
       })
     }
   })
@@ -252,6 +267,7 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
   if (problems.length === 0) {
     const contracts: [string, TSchema | undefined, string | undefined][] = [['/input', inputSchema, undefined], ['/output', outputSchema, undefined]]
     steps.forEach((s) => contracts.push([`/steps/${seen.get(s.id)}/output`, s.output, s.id]))
+    steps.forEach((s) => s.map !== undefined && contracts.push([`/steps/${seen.get(s.id)}/map/item`, s.map.item, s.id]))
     for (const [path, schema, stepId] of contracts) {
       if (schema === undefined) continue
       try {
@@ -290,6 +306,7 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
       heal: s.heal === undefined ? undefined : s.heal.map((r) => ({ name: r.name, then: r.then })),
       gate: s.gate?.signal,
       child: s.child === undefined ? undefined : s.child.workflow.fingerprint,
+      map: s.map === undefined ? undefined : { item: s.map.item, concurrency: s.map.concurrency, onItemError: s.map.onItemError, timeout: s.map.timeout, retry: s.map.retry === undefined ? undefined : { ...s.map.retry, retryOn: s.map.retry.retryOn === undefined ? undefined : 'predicate' } },
       compensateRetry: s.compensateRetry === undefined ? undefined : { ...s.compensateRetry, retryOn: s.compensateRetry.retryOn === undefined ? undefined : 'predicate' },
     })),
   })
@@ -349,9 +366,9 @@ function checkResources(value: unknown, at: string, label: { stepId?: string }, 
   return problems.length === before ? Object.freeze({ ...(value as StepResources) }) : undefined
 }
 
-/** Body of gate and sub-workflow steps: the engine runs those itself. */
+/** Body of gate, sub-workflow and map steps: the engine runs those itself. */
 function unreachableRun(): never {
-  throw new Error('this step is run by the engine (gate or sub-workflow)')
+  throw new Error('this step is run by the engine (gate, sub-workflow or map)')
 }
 
 function checkDuration(value: unknown, at: string, label: { stepId?: string }, problems: DefinitionProblem[]): number | undefined {

@@ -54,4 +54,12 @@ export interface StepContext<I, D> extends WhenContext<I, D> {
   sleep(ms: number): Promise<void>
   /** Structured logger. */
   readonly log: StepLogger
+  /**
+   * Reads a secret the step declares in `secrets` from the engine's secret provider. The value
+   * is registered with the run's redactor before it is returned, so whatever the step logs,
+   * throws or returns next has it replaced by `[REDACTED:NAME]` (an output containing it fails
+   * the step with a `SecretLeakError`). Rejects with `SecretNotDeclaredError` for an undeclared
+   * name and `SecretNotFoundError` when the provider has no value.
+   */
+  secret(name: string): Promise<string>
 }

@@ -1,6 +1,7 @@
 import type { TSchema } from 'typebox'
 import type { IndexedGraph } from '../graph/index.js'
 import type { StepContext, WhenContext } from './step-context.js'
+import type { MapDefinition } from './map-step.js'
 import type { StepBreaker, StepBulkhead, StepFallback, StepRateLimit, StepRemedies, StepResources, StepRetry } from './step-policies.js'
 
 /**
@@ -45,6 +46,8 @@ export interface StepDefinition {
   readonly compensateRetry?: StepRetry
   /** The step acts on the world; a dry run does not call `run` but `dryRun` (or fakes the output). */
   readonly sideEffects?: boolean
+  /** Secrets the step may read with `ctx.secret`. */
+  readonly secrets?: readonly string[]
   /** Stand-in body for dry runs. */
   readonly dryRun?: (ctx: StepContext<unknown, Readonly<Record<string, unknown>>>) => unknown
   /** Circuit breaker shared by key. */
@@ -61,6 +64,11 @@ export interface StepDefinition {
   readonly gate?: { readonly signal: string }
   /** A sub-workflow step: runs `workflow` as a child run with the input `childInput(ctx)`. */
   readonly child?: { readonly workflow: Workflow; readonly input?: (ctx: WhenContext<unknown, Readonly<Record<string, unknown>>>) => unknown }
+  /**
+   * A map (fan-out) step: runs `map.run` once per item of `map.over(ctx)`, each item with its own
+   * attempts (the step's `retry` and `timeout` live in `map`); `output` is the array contract.
+   */
+  readonly map?: MapDefinition
 }
 
 /** Phantom type carrier; never present at run time. */

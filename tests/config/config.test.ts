@@ -51,9 +51,28 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ cwd: dir(), file: 'missing.json', env: {} })).toThrow(ConfigError)
   })
 
-  it('never lets __proto__ keys through', () => {
-    const d = dir({ 'weft.config.json': '{ "__proto__": { "polluted": true }, "concurrency": 2 }' })
-    expect(loadConfig({ cwd: d, env: {} }).config).toEqual({ concurrency: 2 })
+  it('refuses prototype-polluting keys, naming each, and never pollutes Object.prototype', () => {
+    const d = dir({ 'weft.config.json': '{ "__proto__": { "polluted": true }, "pools": { "constructor": 1 }, "concurrency": 2 }' })
+    let error: unknown
+    try {
+      loadConfig({ cwd: d, env: {} })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    const paths = (error as ConfigError).data.problems.map((p) => p.path)
+    expect(paths).toEqual(expect.arrayContaining(['/__proto__', '/pools/constructor']))
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined()
+  })
+
+  it('refuses a store directory in a config file that escapes the project (absolute, .., NUL)', () => {
+    for (const bad of ['/etc/weft', '../elsewhere', 'a/../../b', 'x\\u0000y']) {
+      const d = dir({ 'weft.config.json': `{ "store": { "dir": "${bad}" } }` })
+      expect(() => loadConfig({ cwd: d, env: {} }), bad).toThrow(/store\/dir|\/store\/dir/)
+    }
+    const ok = dir({ 'weft.config.json': '{ "store": { "dir": "state/.weft" } }' })
+    expect(loadConfig({ cwd: ok, env: {} }).config.store?.dir).toBe('state/.weft')
+    // The operator may point elsewhere through the environment or flags.
+    expect(loadConfig({ cwd: ok, env: { WEFT_STORE_DIR: '/var/lib/weft' } }).config.store?.dir).toBe('/var/lib/weft')
   })
 })

@@ -50,6 +50,7 @@ export function conformanceTask(name: HandlerName, options: TaskOptions = {}): S
       random: mulberry32(hash32(stepId, 42)),
       sleep: () => Promise.resolve(),
       log: options.log ?? { debug: silent, info: silent, warn: silent, error: silent },
+      secret: (name: string) => Promise.reject(new Error(`no secret ${name}`)),
     },
   }
 }

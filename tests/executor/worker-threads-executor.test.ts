@@ -49,6 +49,7 @@ function task(handler: Partial<HandlerRef> | string | undefined, input?: unknown
       random: mulberry32(seq),
       sleep: () => Promise.resolve(),
       log: { debug: silent, info: silent, warn: silent, error: silent },
+      secret: (name: string) => Promise.reject(new Error(`no secret ${name}`)),
     },
   }
 }

@@ -5,6 +5,7 @@ import { parseDuration, type Duration } from '../../runtime/index.js'
 import { defineStep, type TemplateContext } from '../step-template.js'
 import { DurationSchema } from './duration-schema.js'
 import { ExecFailedError } from './exec-failed-error.js'
+import { WeftError } from '../../errors/index.js'
 
 const MiB = 1024 * 1024
 const tailBytes = 4096
@@ -34,6 +35,13 @@ export interface ExecParameters {
    * @defaultValue `["PATH"]`
    */
   env?: string[]
+  /**
+   * Environment variables set from secrets: variable name → secret name. Each secret must be
+   * declared in the step's `secrets` and is read with `ctx.secret` (so it is redacted from
+   * everything the run writes, including this program's output).
+   * @defaultValue none
+   */
+  secretEnv?: Record<string, string>
   /**
    * Longest run, in real time (a real program runs in real time, whatever the engine's clock):
    * then SIGTERM, SIGKILL 2 s later, and the step fails with {@link ExecFailedError} (reason
@@ -86,6 +94,11 @@ export const ExecParams = Type.Object(
         description: 'Names of environment variables passed through from the process (an allowlist). Default: ["PATH"].',
       }),
     ),
+    secretEnv: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ minLength: 1 }), {
+        description: 'Environment variables set from secrets the step declares: { VARIABLE: "SECRET_NAME" }.',
+      }),
+    ),
     timeout: Type.Optional(DurationSchema),
     maxOutputBytes: Type.Optional(Type.Integer({ minimum: 0, description: 'Bytes kept of stdout and of stderr each. Default: 1 MiB.' })),
     allowFailure: Type.Optional(Type.Boolean({ description: 'When true, a non-zero exit or a signal is an output, not a failure.' })),
@@ -128,13 +141,59 @@ export const ExecOutput = Type.Object({
  * ```
  * @public
  */
-export const execTemplate = defineStep({
-  name: 'exec',
-  description: 'Runs a program with an argument array (no shell); captures exit code, stdout and stderr.',
-  with: ExecParams,
-  output: ExecOutput,
-  run: (ctx, params) => runProgram(ctx, params),
-})
+export const execTemplate = createExecTemplate()
+
+/**
+ * Options of {@link createExecTemplate}.
+ * @public
+ */
+export interface ExecTemplateOptions {
+  /**
+   * The programs `exec` may run, compared with `command` exactly as written (`'npm'`,
+   * `'/usr/bin/git'`). Any other command fails the step with {@link ExecNotAllowedError} before
+   * anything starts. Set it whenever workflow files come from people you do not fully trust.
+   * @defaultValue every program (code-defined workflows are trusted)
+   */
+  readonly allow?: readonly string[]
+}
+
+/**
+ * An `exec` template restricted to an allowlist of programs (see {@link ExecTemplateOptions});
+ * otherwise the same as {@link execTemplate}.
+ * @example
+ * ```ts
+ * const registry = builtinTemplates({ exec: { allow: ['npm', 'git'] } })
+ * ```
+ * @public
+ */
+export function createExecTemplate(options: ExecTemplateOptions = {}) {
+  const allow = options.allow === undefined ? undefined : new Set(options.allow)
+  return defineStep({
+    name: 'exec',
+    description: 'Runs a program with an argument array (no shell); captures exit code, stdout and stderr.',
+    with: ExecParams,
+    output: ExecOutput,
+    run: (ctx, params) => {
+      if (allow !== undefined && !allow.has(params.command)) {
+        return Promise.reject(new ExecNotAllowedError({ command: params.command, stepId: ctx.stepId, allowed: [...allow] }))
+      }
+      return runProgram(ctx, params)
+    },
+  })
+}
+
+/**
+ * `exec` was asked to run a program that is not on its allowlist
+ * ({@link ExecTemplateOptions.allow}). Nothing was started; not retried.
+ * @public
+ */
+export class ExecNotAllowedError extends WeftError<{ readonly command: string; readonly stepId: string; readonly allowed: readonly string[] }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_EXEC_NOT_ALLOWED'
+  constructor(data: { readonly command: string; readonly stepId: string; readonly allowed: readonly string[] }) {
+    super(ExecNotAllowedError.code, `step "${data.stepId}": program ${JSON.stringify(data.command)} is not on the exec allowlist (${data.allowed.map((a) => JSON.stringify(a)).join(', ') || 'empty'})`, data)
+  }
+}
 
 type Params = Static<typeof ExecParams>
 type Output = Static<typeof ExecOutput>
@@ -167,14 +226,19 @@ function tail(text: string): string {
   return bytes.length <= tailBytes ? text : bytes.subarray(bytes.length - tailBytes).toString('utf8')
 }
 
-function runProgram(ctx: TemplateContext, params: Params): Promise<Output> {
-  const { command, args = [], cwd, timeout, allowFailure = false } = params
-  const limit = params.maxOutputBytes ?? MiB
+async function runProgram(ctx: TemplateContext, params: Params): Promise<Output> {
   const env: Record<string, string> = {}
   for (const name of params.env ?? ['PATH']) {
     const value = process.env[name]
     if (value !== undefined) env[name] = value
   }
+  for (const [variable, secret] of Object.entries(params.secretEnv ?? {})) env[variable] = await ctx.secret(secret)
+  return spawnProgram(ctx, params, env)
+}
+
+function spawnProgram(ctx: TemplateContext, params: Params, env: Record<string, string>): Promise<Output> {
+  const { command, args = [], cwd, timeout, allowFailure = false } = params
+  const limit = params.maxOutputBytes ?? MiB
   const signal = ctx.signal
   return new Promise<Output>((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason)
