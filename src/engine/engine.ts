@@ -13,6 +13,7 @@ import { planOf } from './workflow-plan.js'
 import { diffDefinitions, summarize as summarizeFor, type DefinitionSummary } from './definition-summary.js'
 import { ChildRunFailedError, InvalidJournalError, LeaseConflictError, RunEndedError, WorkflowChangedError } from './engine-errors.js'
 import { LeaseKeeper } from './lease-keeper.js'
+import { LaunchGate } from './launch-gate.js'
 import type { SecretSettings, SecretLeakPolicy } from './run-secrets.js'
 import type { SecretProvider } from '../secrets/index.js'
 import { StepGuards } from './step-guards.js'
@@ -91,16 +92,25 @@ export interface EngineOptions {
   /**
    * Resource pools: how much of each resource exists, e.g. `{ cpu: 8, gpu: 2 }`. A step with
    * `resources: { gpu: 1 }` starts only when its resources are free. A step asking for more than
-   * a pool holds (or for an unknown pool) is refused at `start` with a `WorkflowDefinitionError`.
-   * Limits apply per run.
+   * a pool holds is refused at `start` with a `WorkflowDefinitionError`. Pools are shared by every
+   * run of the engine: each run's scheduler keeps its own steps within them (and journals its
+   * decisions, so replay does not depend on other runs), and the engine hands the capacity out
+   * to the runs' started steps round-robin, so one huge run cannot hold back a small one.
    * @defaultValue `{}`
    */
   readonly pools?: Readonly<Record<string, number>>
   /**
-   * Concurrency limits per `concurrencyKey`, e.g. `{ db: 4 }` (per run).
+   * Concurrency limits per `concurrencyKey`, e.g. `{ db: 4 }`, shared by every run like `pools`.
    * @defaultValue `{}`
    */
   readonly limits?: Readonly<Record<string, number>>
+  /**
+   * Most step bodies executing at once across every run of the engine, served round-robin
+   * across runs (the per-run `concurrency` still applies to each run). A started step waits for a
+   * slot before its body (and its timeout) starts.
+   * @defaultValue Infinity
+   */
+  readonly globalConcurrency?: number
   /**
    * Who this engine is, for run leases. When the store supports leases, each run this engine
    * drives is leased to it (renewed while the run is in progress, released at its end), every
@@ -285,7 +295,12 @@ export class Engine {
       runChild: (request) => this.runChild(request),
       guards: new StepGuards(this.clock, this.bus),
       secrets: secretSettings(options),
+      ...(this.sharesCapacity(options) ? { gate: new LaunchGate(checkConcurrency('globalConcurrency', options.globalConcurrency), this.pools, this.limits) } : {}),
     }
+  }
+
+  private sharesCapacity(options: EngineOptions): boolean {
+    return Object.keys(this.pools).length > 0 || Object.keys(this.limits).length > 0 || (options.globalConcurrency !== undefined && options.globalConcurrency !== Infinity)
   }
 
   /**

@@ -25,6 +25,7 @@ import type { WorkflowPlan } from './workflow-plan.js'
 import { summarize } from './definition-summary.js'
 import { MapSteps } from './map-step.js'
 import { RunSecrets, type SecretSettings } from './run-secrets.js'
+import type { GateMember, LaunchGate } from './launch-gate.js'
 
 /** How a run reacts to a failed step. @public */
 export type FailurePolicy = 'failFast' | 'continue'
@@ -59,6 +60,8 @@ export interface RunServices {
   readonly guards: StepGuards
   /** Secret provider and leak policy. */
   readonly secrets: SecretSettings
+  /** Capacity shared by the engine's runs (global concurrency, pools, key limits), when configured. */
+  readonly gate?: LaunchGate
 }
 
 /** @internal */
@@ -108,7 +111,7 @@ export interface RunSettings {
  * accumulate into the next batch (group commit).
  * @internal
  */
-export class RunExecution implements StepHost {
+export class RunExecution implements StepHost, GateMember {
   readonly runId: string
   readonly workflowId: string
   readonly seed: number
@@ -399,6 +402,17 @@ export class RunExecution implements StepHost {
   private launch(i: number): void {
     const attempt = this.attempts[i]!
     if (this.status[i] !== RUNNING) return
+    const gate = this.services.gate
+    if (gate !== undefined) return gate.request(this, i, attempt, this.steps[i]!)
+    this.launchGranted(i, attempt)
+  }
+
+  /** Starts attempt `attempt` of step `i` (at once, or when the engine's shared capacity allows). */
+  launchGranted(i: number, attempt: number): void {
+    if (!this.isCurrent(i, attempt)) {
+      this.services.gate?.release(this, i, attempt)
+      return
+    }
     const step = this.steps[i]!
     const ctx = new StepRuntime(this, i, step.id, attempt, this.settings.input, this.depsOf(i))
     this.lastContext = ctx // keeps the hidden class alive between runs (see Engine.lastEnded)
@@ -546,6 +560,7 @@ export class RunExecution implements StepHost {
   }
 
   private onValue(i: number, attempt: number, value: unknown): void {
+    this.services.gate?.release(this, i, attempt)
     if (!this.isCurrent(i, attempt)) return // late result of an abandoned attempt: discarded
     if (!this.plan.validators[i]!.Check(value)) {
       const step = this.steps[i]!
@@ -598,6 +613,7 @@ export class RunExecution implements StepHost {
   }
 
   private onError(i: number, attempt: number, error: unknown): void {
+    this.services.gate?.release(this, i, attempt)
     if (!this.isCurrent(i, attempt)) return
     this.disarmTimeout(i)
     const step = this.steps[i]!
@@ -794,6 +810,7 @@ export class RunExecution implements StepHost {
   private finish(): void {
     if (this.finished) return
     this.finished = true
+    this.services.gate?.leave(this)
     this.detachSignal?.()
     this.runAbort?.abort()
     for (const timer of this.timers.values()) timer.abort()
@@ -909,6 +926,7 @@ export class RunExecution implements StepHost {
     if (this.infrastructureFailed) return
     this.infrastructureFailed = true
     this.finished = true
+    this.services.gate?.leave(this)
     this.detachSignal?.()
     for (const controller of this.controllers.values()) controller.abort(error)
     this.controllers.clear()
