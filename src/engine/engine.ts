@@ -14,6 +14,7 @@ import { diffDefinitions, summarize as summarizeFor, type DefinitionSummary } fr
 import { ChildRunFailedError, InvalidJournalError, LeaseConflictError, RunEndedError, WorkflowChangedError } from './engine-errors.js'
 import { LeaseKeeper } from './lease-keeper.js'
 import { LaunchGate } from './launch-gate.js'
+import { DurationHistory } from './duration-history.js'
 import type { SecretSettings, SecretLeakPolicy } from './run-secrets.js'
 import type { SecretProvider } from '../secrets/index.js'
 import { StepGuards } from './step-guards.js'
@@ -111,6 +112,16 @@ export interface EngineOptions {
    * @defaultValue Infinity
    */
   readonly globalConcurrency?: number
+  /**
+   * Rank steps by the durations they really took: the median of each step's last `runs`
+   * successful attempts (from this engine's runs, and from earlier successful runs in the store,
+   * read in the background the first time a workflow is started) replaces its declared
+   * `estimate` in the critical-path ranking. The durations used are journaled in `run.started`,
+   * so resume and replay rank the same way. Off by default: a fixed plan per definition is
+   * cheapest.
+   * @defaultValue false
+   */
+  readonly learnDurations?: boolean | { readonly runs?: number }
   /**
    * Who this engine is, for run leases. When the store supports leases, each run this engine
    * drives is leased to it (renewed while the run is in progress, released at its end), every
@@ -258,6 +269,9 @@ export class Engine {
   private readonly pools: Readonly<Record<string, number>>
   private readonly limits: Readonly<Record<string, number>>
   private readonly signalLimits: DataLimits
+  private readonly history: DurationHistory | undefined
+  /** Lease releases in flight (awaited by `close`). */
+  private readonly releasing = new Set<Promise<void>>()
   /**
    * The most recently ended run, kept alive on purpose: V8 holds the hidden classes of the run
    * loop's objects weakly, so when every run object has died (e.g. a forced GC between runs)
@@ -284,6 +298,7 @@ export class Engine {
     this.pools = { ...(options.pools ?? {}) }
     this.limits = { ...(options.limits ?? {}) }
     this.signalLimits = { ...(options.signalLimits ?? {}) }
+    this.history = this.durationHistory(options.learnDurations)
     this.services = {
       store: this.store,
       executor: this.executor,
@@ -297,6 +312,34 @@ export class Engine {
       secrets: secretSettings(options),
       ...(this.sharesCapacity(options) ? { gate: new LaunchGate(checkConcurrency('globalConcurrency', options.globalConcurrency), this.pools, this.limits) } : {}),
     }
+  }
+
+  /** Feeds recorded durations from this engine's runs into the history (when learning). */
+  private durationHistory(option: EngineOptions['learnDurations']): DurationHistory | undefined {
+    if (option === undefined || option === false) return undefined
+    const runs = option === true ? 10 : (option.runs ?? 10)
+    if (!(Number.isInteger(runs) && runs >= 1)) throw new InvalidArgumentError('learnDurations.runs', 'an integer from 1 and up', runs)
+    const history = new DurationHistory(runs, this.store)
+    this.bus.on('*', (event) => {
+      switch (event.type) {
+        case 'step.started':
+          return history.stepStarted(event.runId, event.stepId, event.at)
+        case 'step.succeeded':
+        case 'step.failed':
+        case 'step.cancelled':
+          return history.stepEnded(event.runId, this.active.get(event.runId)?.workflowId, event.stepId, event.at, event.type === 'step.succeeded' && event.simulated !== true)
+        case 'run.succeeded':
+        case 'run.failed':
+        case 'run.cancelled':
+          return history.runEnded(event.runId)
+      }
+    })
+    return history
+  }
+
+  private learnedEstimates(wf: Workflow): { estimates?: Readonly<Record<string, number>> } {
+    const estimates = this.history?.estimatesFor(wf)
+    return estimates === undefined ? {} : { estimates }
   }
 
   private sharesCapacity(options: EngineOptions): boolean {
@@ -336,6 +379,7 @@ export class Engine {
         ...(options.dryRun === true ? { dryRun: true } : {}),
         ...(options.parentRunId === undefined ? {} : { parentRunId: options.parentRunId }),
         ...(options.metadata === undefined ? {} : { metadata: checkMetadata(options.metadata) }),
+        ...this.learnedEstimates(wf),
         pools: this.poolsFor(wf),
         limits: this.limits,
         ...(this.store.acquireLease === undefined ? {} : { lease: (run: RunExecution) => this.lease(run, undefined) }),
@@ -437,6 +481,7 @@ export class Engine {
         ...(started.dryRun === true ? { dryRun: true } : {}),
         ...(started.parentRunId === undefined ? {} : { parentRunId: started.parentRunId }),
         ...(started.metadata === undefined ? {} : { metadata: started.metadata }),
+        ...(started.estimates === undefined ? {} : { estimates: started.estimates }),
         ...(held === undefined ? {} : { lease: (run: RunExecution) => this.lease(run, held) }),
       },
     )
@@ -522,7 +567,11 @@ export class Engine {
       return undefined
     }
     this.leaseKeeper.keep(lease, (error) => run.leaseLost(error))
-    const release = (): void => void this.leaseKeeper.release(run.runId).catch(() => {})
+    const release = (): void => {
+      const released = this.leaseKeeper.release(run.runId).catch(() => {})
+      this.releasing.add(released)
+      void released.then(() => this.releasing.delete(released))
+    }
     run.result.then(release, release)
     return lease.token
   }
@@ -607,6 +656,8 @@ export class Engine {
     const runs = [...this.active.values()]
     if (options.cancelActive === true) for (const run of runs) run.cancel('engine closing')
     await Promise.allSettled(runs.map((r) => r.result))
+    // Leases are given up before the store closes: another engine may resume at once.
+    await Promise.allSettled([...this.releasing])
     await this.executor.close?.()
     await this.telemetry?.flush?.()
     await this.store.close?.()

@@ -152,6 +152,7 @@ async function replaySegment(
       ...(started.dryRun === true ? { dryRun: true } : {}),
       ...(started.parentRunId === undefined ? {} : { parentRunId: started.parentRunId }),
       ...(started.metadata === undefined ? {} : { metadata: started.metadata }),
+      ...(started.estimates === undefined ? {} : { estimates: started.estimates }),
       ...(limits.pools === undefined ? {} : { pools: limits.pools }),
       ...(limits.limits === undefined ? {} : { limits: limits.limits }),
     },

@@ -21,7 +21,7 @@ import { EventStream } from './event-stream.js'
 import type { RunHookContext, StepHookContext, WeftPlugin } from './plugin.js'
 import type { RunResult, StepResult } from './run-result.js'
 import { StepRuntime, type StepHost } from './step-runtime.js'
-import type { WorkflowPlan } from './workflow-plan.js'
+import { scheduleWith, type WorkflowPlan } from './workflow-plan.js'
 import { summarize } from './definition-summary.js'
 import { MapSteps } from './map-step.js'
 import { RunSecrets, type SecretSettings } from './run-secrets.js'
@@ -90,6 +90,8 @@ export interface RunSettings {
   readonly parentRunId?: string
   /** The caller's labels of the run. */
   readonly metadata?: Readonly<Record<string, string>>
+  /** Learned durations replacing declared estimates in the ranking (journaled in `run.started`). */
+  readonly estimates?: Readonly<Record<string, number>>
   /** Resource pools of the run. */
   readonly pools?: Readonly<Record<string, number>>
   /** Per-key concurrency limits of the run. */
@@ -174,9 +176,10 @@ export class RunExecution implements StepHost, GateMember {
     this.workflowId = workflow.id
     this.seed = settings.seed
     this.steps = workflow.steps
-        const constrained = plan.schedule.resources !== undefined
+    const schedule = settings.estimates === undefined ? plan.schedule : scheduleWith(workflow, settings.estimates)
+    const constrained = schedule.resources !== undefined
     this.scheduler = new Scheduler(
-      plan.schedule,
+      schedule,
       constrained ? { concurrency: settings.concurrency, pools: settings.pools ?? {}, limits: settings.limits ?? {} } : { concurrency: settings.concurrency },
     )
     this.state = new RunState(workflow.steps)
@@ -246,6 +249,7 @@ export class RunExecution implements StepHost, GateMember {
           ...(this.settings.parentRunId === undefined ? {} : { parentRunId: this.settings.parentRunId }),
           ...(this.settings.dryRun === true ? { dryRun: true as const } : {}),
           ...(this.settings.metadata === undefined ? {} : { metadata: this.settings.metadata }),
+          ...(this.settings.estimates === undefined ? {} : { estimates: this.settings.estimates }),
           definition: summarize(wf),
         }
         await store.append(this.runId, [started], this.appendOptions)

@@ -22,6 +22,21 @@ export interface WorkflowPlan {
 
 const plans = new WeakMap<Workflow, WorkflowPlan>()
 
+/**
+ * The schedule of `workflow` with `estimates` (ms by step id) in place of the declared
+ * estimates of those steps: what a run uses when the engine learns durations.
+ * @internal
+ */
+export function scheduleWith(workflow: Workflow, estimates: Readonly<Record<string, number>>): SchedulePlan {
+  const steps = workflow.steps
+  return schedulePlan(workflow.graph, {
+    priority: (i) => steps[i]!.priority,
+    estimate: (i) => estimates[steps[i]!.id] ?? steps[i]!.estimate ?? 1,
+    resources: (i) => steps[i]!.resources,
+    concurrencyKey: (i) => steps[i]!.concurrencyKey,
+  })
+}
+
 /** @internal */
 export function planOf(workflow: Workflow): WorkflowPlan {
   let plan = plans.get(workflow)

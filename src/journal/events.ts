@@ -50,6 +50,8 @@ export const JournalEventSchemas = {
     dryRun: Type.Optional(Type.Literal(true)),
     /** The caller's labels of the run (see `StartOptions.metadata`). */
     metadata: Type.Optional(RunMetadataSchema),
+    /** Learned step durations (ms) that replaced declared estimates in the critical-path ranking: a decision input. */
+    estimates: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }))),
     /** Structure of the definition (step ids, needs, contract hashes) to explain a later fingerprint mismatch. */
     definition: Type.Optional(
       Type.Object({

@@ -1,10 +1,10 @@
 import { basename, join } from 'node:path'
 import { syncDir, writeAll } from './atomic-file.js'
-import { COMMIT_LOG_VERSION, parseSegmentName, segmentName, segmentOwnerGone } from './commit-log.js'
+import { ENCODED_COMMIT_LOG_VERSION, parseSegmentName, segmentName, segmentOwnerGone } from './commit-log.js'
 import { errorCode, type StoreFileSystem, type StoreHost } from './file-system.js'
-import { readJournalHead } from './journal-header.js'
+import { encodedHeaderOf, journalHeadOf, readJournalHeaderLine } from './journal-header.js'
 import { scanJournal, type ScanEnd } from './journal-scan.js'
-import { COMMIT_LOG_MAGIC, parseHeaderLine, parseRecord } from './record-codec.js'
+import { COMMIT_LOG_MAGIC, encodeBatch, parseHeaderLine, parseRecord } from './record-codec.js'
 import { runIdProblem } from './run-id.js'
 import type { StoreLayout } from './store-layout.js'
 import { JournalCorruptError, JournalVersionError } from './store-errors.js'
@@ -15,12 +15,11 @@ interface Context {
   readonly host: StoreHost
 }
 
-/** A complete batch found in a segment: its sequence numbers and its bytes. */
+/** A complete batch found in a segment: its sequence numbers and its journal bytes. */
 interface LoggedBatch {
   readonly begin: number
   readonly end: number
-  readonly start: number
-  readonly next: number
+  readonly data: Buffer
 }
 
 /**
@@ -38,6 +37,10 @@ interface LoggedBatch {
  * exited is removed after fdatasync'ing the journals it names. After a restart, for each run in
  * the segment, the complete batches beyond the journal's last committed batch are appended to
  * the journal (after cutting a torn tail, or damage the segment covers) and fdatasync'ed.
+ *
+ * Segments of a store with a payload codec (format 2) hold encoded payloads with their run id;
+ * they are replayed only into journals of the same codec, without decoding anything (no keys
+ * needed): the framing tells where a journal's committed batches end.
  * @internal
  */
 export async function recoverCommitLogs(ctx: Context): Promise<void> {
@@ -67,36 +70,53 @@ export async function recoverCommitLogs(ctx: Context): Promise<void> {
 
 async function replaySegment(ctx: Context, path: string, rebooted: boolean): Promise<void> {
   const buf = Buffer.from(await ctx.fs.readFile(path))
-  const head = parseHeaderLine(buf, buf.length, COMMIT_LOG_MAGIC, COMMIT_LOG_VERSION)
-  if (head.kind === 'newer') throw new JournalVersionError(basename(path), head.version, COMMIT_LOG_VERSION)
+  const head = parseHeaderLine(buf, buf.length, COMMIT_LOG_MAGIC, ENCODED_COMMIT_LOG_VERSION)
+  if (head.kind === 'newer') throw new JournalVersionError(basename(path), head.version, ENCODED_COMMIT_LOG_VERSION)
   if (head.kind !== 'ok') return // the header is made durable before any use: nothing was logged
+  // Format 2: the records are a codec's (`codec` in the header), each with its run id.
+  let codecId: string | undefined
+  if (head.version >= ENCODED_COMMIT_LOG_VERSION) {
+    let codec: unknown
+    try {
+      codec = (JSON.parse(head.json) as { codec?: unknown } | null)?.codec
+    } catch {
+      return
+    }
+    if (typeof codec !== 'string') return
+    codecId = codec
+  }
   const byRun = new Map<string, LoggedBatch[]>()
-  const open = new Map<string, { begin: number; end: number; start: number; seq: number }>()
+  const open = new Map<string, { begin: number; end: number; start: number; seq: number; records: string[] }>()
   for (let p = head.next; ; ) {
     const record = parseRecord(buf, p, buf.length)
     if (record.kind !== 'ok') break // the torn end of the last group commit
-    let runId: unknown
+    let logged: { runId?: unknown; record?: unknown }
     try {
-      runId = (JSON.parse(buf.toString('utf8', record.jsonStart, record.jsonEnd)) as { runId?: unknown }).runId
+      logged = JSON.parse(buf.toString('utf8', record.jsonStart, record.jsonEnd)) as { runId?: unknown; record?: unknown }
     } catch {
       break
     }
+    if (typeof logged !== 'object' || logged === null) break
+    const { runId, record: payload } = logged
     if (typeof runId !== 'string' || runIdProblem(runId) !== undefined) break
+    if (codecId !== undefined && typeof payload !== 'string') break
     const current = open.get(runId)
-    if (record.seq === record.begin) open.set(runId, { begin: record.begin, end: record.end, start: p, seq: record.seq })
+    if (record.seq === record.begin) open.set(runId, { begin: record.begin, end: record.end, start: p, seq: record.seq, records: [] })
     else if (current !== undefined && current.seq + 1 === record.seq && current.begin === record.begin && current.end === record.end) current.seq = record.seq
     else open.delete(runId)
     const batch = open.get(runId)
+    if (batch !== undefined && codecId !== undefined) batch.records.push(payload as string)
     if (batch !== undefined && record.seq === record.end) {
       const list = byRun.get(runId) ?? []
-      list.push({ begin: batch.begin, end: batch.end, start: batch.start, next: record.next })
+      // A plain segment holds the journal's own lines; an encoded one the payloads, framed anew.
+      list.push({ begin: batch.begin, end: batch.end, data: codecId === undefined ? buf.subarray(batch.start, record.next) : encodeBatch(batch.begin, batch.records) })
       byRun.set(runId, list)
       open.delete(runId)
     }
     p = record.next
   }
   for (const [runId, batches] of byRun) {
-    if (rebooted) await repairRun(ctx, runId, buf, batches)
+    if (rebooted) await repairRun(ctx, runId, batches, codecId)
     else await syncJournal(ctx, runId)
   }
 }
@@ -116,7 +136,8 @@ async function syncJournal(ctx: Context, runId: string): Promise<void> {
   }
 }
 
-async function repairRun(ctx: Context, runId: string, buf: Buffer, batches: readonly LoggedBatch[]): Promise<void> {
+/** `codecId`: the codec of the segment's records (`undefined`: plain); only a journal of the same codec is repaired. */
+async function repairRun(ctx: Context, runId: string, batches: readonly LoggedBatch[], codecId: string | undefined): Promise<void> {
   const path = ctx.layout.journal(runId)
   let fd: number
   try {
@@ -127,9 +148,11 @@ async function repairRun(ctx: Context, runId: string, buf: Buffer, batches: read
   }
   let end: ScanEnd
   try {
-    const head = await readJournalHead(ctx.fs, fd, runId)
-    if (head === undefined) return
-    const scan = scanJournal({ fs: ctx.fs, fd, runId, from: { offset: head.recordsStart, seq: 0 }, onCorrupt: 'stop' })
+    const line = await readJournalHeaderLine(ctx.fs, fd, runId)
+    const encoded = encodedHeaderOf(line, runId)
+    if (encoded?.codec !== codecId) return // written with another codec: not this segment's journal
+    if (encoded === undefined ? journalHeadOf(line, runId, undefined) === undefined : encoded.runId !== runId) return
+    const scan = scanJournal({ fs: ctx.fs, fd, runId, from: { offset: line.recordsStart, seq: 0 }, onCorrupt: 'stop', framingOnly: encoded !== undefined })
     for (let step = await scan.next(); ; step = await scan.next()) {
       if (step.done === true) {
         end = step.value
@@ -152,7 +175,7 @@ async function repairRun(ctx: Context, runId: string, buf: Buffer, batches: read
   const wfd = await ctx.fs.open(path, 'a')
   try {
     await ctx.fs.ftruncate(wfd, end.validEnd)
-    for (const batch of missing) writeAll(ctx.fs, wfd, buf.subarray(batch.start, batch.next))
+    for (const batch of missing) writeAll(ctx.fs, wfd, batch.data)
     await ctx.fs.fdatasync(wfd)
   } finally {
     await ctx.fs.close(wfd)

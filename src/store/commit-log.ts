@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { createExclusive, syncDir, writeAll } from './atomic-file.js'
 import type { StoreFileSystem, StoreHost } from './file-system.js'
-import { COMMIT_LOG_MAGIC, encodeHeaderLine } from './record-codec.js'
+import { COMMIT_LOG_MAGIC, encodeBatch, encodeHeaderLine } from './record-codec.js'
 import type { RunState } from './run-state.js'
 import { nonce, type StoreLayout } from './store-layout.js'
 import { StoreIOError, type StoreError } from './store-errors.js'
@@ -9,9 +9,31 @@ import { StoreIOError, type StoreError } from './store-errors.js'
 /** Format version of commit-log segments. @internal */
 export const COMMIT_LOG_VERSION = 1
 
+/**
+ * Format version of the commit-log segments of a store with a payload codec; also the newest
+ * segment format this version reads. The header's JSON adds `codec` (the codec's id), and each
+ * record's JSON is `{"runId":…,"record":<the journal record's encoded payload>}` instead of the
+ * event's: the run id shows which journal a record belongs to without decoding it (recovery
+ * needs no keys), and nothing of the event is in plain text. Recovery writes the records back
+ * into the journal in its own framing.
+ * @internal
+ */
+export const ENCODED_COMMIT_LOG_VERSION = 2
+
+/**
+ * The segment lines of one encoded batch: `payloads[i]` is the encoded payload of record
+ * `begin + i` of run `runId`.
+ * @internal
+ */
+export function encodeLoggedBatch(runId: string, begin: number, payloads: readonly string[]): Buffer {
+  return encodeBatch(begin, payloads.map((record) => JSON.stringify({ runId, record })))
+}
+
 interface Entry {
   readonly state: RunState
   readonly data: Buffer
+  /** The encoded payloads of the batch's records, with a codec (the segment holds these, not `data`). */
+  readonly payloads: readonly string[] | undefined
   /** `state.size` and `state.lastSeq` once this batch is in. */
   readonly size: number
   readonly seq: number
@@ -62,7 +84,8 @@ export function segmentOwnerGone(name: SegmentName, host: StoreHost): 'rebooted'
  * Appends are collected until the event loop is idle (`setImmediate`); then each touched
  * journal gets one write with all its batches. A group that touched one journal is made durable
  * by that journal's fdatasync (the cost of `'always'`). A group that touched several is written
- * once more to this store's commit-log segment (`log/seg.*.wal`, the same record lines) and made
+ * once more to this store's commit-log segment (`log/seg.*.wal`, the same record lines; with a
+ * payload codec, the same encoded payloads: see {@link ENCODED_COMMIT_LOG_VERSION}) and made
  * durable with a **single fdatasync** of it, however many runs the group touched; those journals
  * are written but not fsync'ed until a checkpoint (when the segment exceeds its size limit, and
  * on `close`) fdatasyncs every journal logged since the last one and empties the segment.
@@ -95,14 +118,19 @@ export class CommitLog {
     private readonly idle: (state: RunState) => void,
     /** Called when writing a run's journal failed (its `failure` is set). */
     private readonly writeFailed: (state: RunState) => void,
+    /** Id of the store's payload codec; `undefined` for plain journals. */
+    private readonly codecId: string | undefined = undefined,
   ) {}
 
-  /** Queues a batch already accepted into `state`; resolves once it is durable. */
-  enqueue(state: RunState, data: Buffer): Promise<void> {
+  /**
+   * Queues a batch already accepted into `state`; resolves once it is durable. With a codec,
+   * `payloads` are the batch's encoded payloads (what the segment records).
+   */
+  enqueue(state: RunState, data: Buffer, payloads?: readonly string[]): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.failure)
     return new Promise<void>((resolve, reject) => {
       state.logPending++
-      this.queue.push({ state, data, size: state.size, seq: state.lastSeq, resolve, reject, ok: false })
+      this.queue.push({ state, data, payloads, size: state.size, seq: state.lastSeq, resolve, reject, ok: false })
       this.schedule()
     })
   }
@@ -172,9 +200,10 @@ export class CommitLog {
       // Several journals: one write and one fdatasync of the commit log make them all durable.
       try {
         if (this.fd === undefined) await this.open()
-        writeAll(this.fs, this.fd!, Buffer.concat(written.map((w) => w.data)))
+        const logged = this.codecId === undefined ? Buffer.concat(written.map((w) => w.data)) : Buffer.concat(written.flatMap((w) => w.entries.map(loggedData)))
+        writeAll(this.fs, this.fd!, logged)
         await this.fs.fdatasync(this.fd!)
-        this.size += bytes
+        this.size += logged.length
         for (const { state } of written) {
           state.dirty = true
           this.dirty.add(state)
@@ -201,7 +230,11 @@ export class CommitLog {
   private async open(): Promise<void> {
     await this.fs.mkdir(this.layout.log)
     const path = join(this.layout.log, segmentName('seg', this.host))
-    const header = encodeHeaderLine(COMMIT_LOG_MAGIC, COMMIT_LOG_VERSION, { host: this.host.hostname, boot: this.host.bootId(), pid: this.host.pid })
+    const owner = { host: this.host.hostname, boot: this.host.bootId(), pid: this.host.pid }
+    const header =
+      this.codecId === undefined
+        ? encodeHeaderLine(COMMIT_LOG_MAGIC, COMMIT_LOG_VERSION, owner)
+        : encodeHeaderLine(COMMIT_LOG_MAGIC, ENCODED_COMMIT_LOG_VERSION, { ...owner, codec: this.codecId })
     this.fd = await createExclusive(this.fs, path, this.layout.temp(this.layout.log), header, true, true)
     this.path = path
     this.headerSize = header.length
@@ -251,3 +284,12 @@ export class CommitLog {
     return this.path === undefined ? 'commit log not opened yet' : `commit log ${this.size - this.headerSize} bytes since the last checkpoint`
   }
 }
+
+/** What the segment records for an entry of a store with a codec. */
+function loggedData(entry: Entry): Buffer {
+  const payloads = entry.payloads
+  if (payloads === undefined || payloads.length === 0) return EMPTY
+  return encodeLoggedBatch(entry.state.runId, entry.seq - payloads.length + 1, payloads)
+}
+
+const EMPTY = Buffer.alloc(0)

@@ -1,4 +1,5 @@
 import type { TSchema } from 'typebox'
+import type { PayloadCodec } from '../codec/index.js'
 import { compile, issuesOf, type ContractIssue } from '../contract/index.js'
 import { JournalEventSchemas, type JournalEvent } from '../journal/index.js'
 import { MAX_RECORD_BYTES } from './record-codec.js'
@@ -57,6 +58,23 @@ export function serializeBatch(runId: string, events: readonly JournalEvent[]): 
       throw new InvalidEventError(runId, seq, [{ path: '', message: `larger than ${MAX_RECORD_BYTES} bytes as JSON` }])
     }
     jsons[i] = json
+  }
+  return jsons
+}
+
+/**
+ * Encodes, in place, the JSON of a batch's events with `codec`: `jsons[i]` becomes the payload
+ * of record `begin + i` of run `runId`. Throws {@link InvalidEventError} for a payload larger
+ * than a record may hold, and whatever the codec throws.
+ * @internal
+ */
+export function encodePayloads(codec: PayloadCodec, runId: string, begin: number, jsons: string[]): string[] {
+  for (let i = 0; i < jsons.length; i++) {
+    const payload = codec.encode(jsons[i]!, { runId, seq: begin + i })
+    if (payload.length * 3 > MAX_RECORD_BYTES && Buffer.byteLength(payload, 'utf8') > MAX_RECORD_BYTES) {
+      throw new InvalidEventError(runId, begin + i, [{ path: '', message: `larger than ${MAX_RECORD_BYTES} bytes once encoded by codec "${codec.id}"` }])
+    }
+    jsons[i] = payload
   }
   return jsons
 }

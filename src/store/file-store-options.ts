@@ -1,5 +1,6 @@
 import Type from 'typebox'
 import { issuesOf } from '../contract/index.js'
+import type { PayloadCodec } from '../codec/index.js'
 import type { Clock } from '../runtime/index.js'
 import type { StoreFileSystem, StoreHost } from './file-system.js'
 import { InvalidArgumentError } from '../errors/index.js'
@@ -58,6 +59,23 @@ export interface FileStoreOptions {
    * @defaultValue 4194304 (4 MiB)
    */
   readonly commitLogBytes?: number
+  /**
+   * How each record's payload is stored, e.g. `aesGcmCodec({ keys, current })` to encrypt the
+   * journals. With a codec other than the identity, every event's JSON and the run header are
+   * stored as `codec.encode(json, { runId, seq })` (`seq` 0 for the header), the checksums cover
+   * the encoded bytes (damage is still found as such first), the commit log of `'batch'` holds
+   * only encoded records, and the codec's id is recorded in the journal (format 2). No plaintext
+   * event or header reaches the disk.
+   *
+   * A store opens only journals of its own codec: another codec's journal (a plain one included)
+   * is refused with `JournalCodecError`. A key that is missing or wrong fails with the codec's
+   * `CodecKeyError` when the store opens the journal (its header is decoded first), before
+   * anything is read or appended; a record that fails authentication is reported as
+   * `JournalCorruptError` (`cause`: the `CodecAuthenticationError`), never cut off as a torn tail.
+   * A codec whose `id` is `identity` is not called: journals keep the plain format 1.
+   * @defaultValue `identityCodec()`: plain JSON records, format 1
+   */
+  readonly codec?: PayloadCodec
 }
 
 const FileStoreOptionsSchema = Type.Object({
@@ -67,6 +85,7 @@ const FileStoreOptionsSchema = Type.Object({
   host: Type.Optional(Type.Object({})),
   minFreeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
   commitLogBytes: Type.Optional(Type.Integer({ minimum: 1 })),
+  codec: Type.Optional(Type.Object({})),
 })
 
 const fsMethods = ['open', 'write', 'read', 'fdatasync', 'fsync', 'ftruncate', 'fstat', 'close', 'stat', 'rename', 'link', 'unlink', 'mkdir', 'rmdir', 'readdir', 'readFile', 'statfs'] as const
@@ -90,6 +109,7 @@ export function assertFileStoreArguments(dir: unknown, options: unknown): assert
       clock: 'a Clock',
       fs: 'a StoreFileSystem',
       host: 'a StoreHost',
+      codec: 'a PayloadCodec',
     }
     throw new InvalidArgumentError(key ?? 'options', expected[key ?? ''] ?? first.message, value)
   }
@@ -101,5 +121,8 @@ export function assertFileStoreArguments(dir: unknown, options: unknown): assert
   }
   if (o.host !== undefined && (typeof o.host.bootId !== 'function' || typeof o.host.isAlive !== 'function' || typeof o.host.pid !== 'number' || typeof o.host.hostname !== 'string')) {
     throw new InvalidArgumentError('host', 'a StoreHost', o.host)
+  }
+  if (o.codec !== undefined && (typeof o.codec.id !== 'string' || o.codec.id === '' || typeof o.codec.encode !== 'function' || typeof o.codec.decode !== 'function')) {
+    throw new InvalidArgumentError('codec', 'a PayloadCodec (`id`, `encode`, `decode`)', o.codec)
   }
 }

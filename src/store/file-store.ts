@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import type { PayloadCodec } from '../codec/index.js'
 import { compile, issuesOf } from '../contract/index.js'
 import { InvalidArgumentError } from '../errors/index.js'
 import type { JournalEvent } from '../journal/index.js'
@@ -6,15 +7,15 @@ import { systemClock, type Clock } from '../runtime/index.js'
 import { createExclusive, syncDir, writeAll } from './atomic-file.js'
 import { CommitLog } from './commit-log.js'
 import { recoverCommitLogs } from './commit-log-recovery.js'
-import { serializeBatch } from './event-codec.js'
+import { encodePayloads, serializeBatch } from './event-codec.js'
 import { FileLeases } from './file-leases.js'
 import { assertFileStoreArguments, type Durability, type FileStoreOptions } from './file-store-options.js'
 import { errorCode, nodeFileSystem, nodeHost, type StoreFileSystem, type StoreHost } from './file-system.js'
-import { readJournalHead, RunHeaderSchema } from './journal-header.js'
+import { encodeJournalHeader, readJournalHead, RunHeaderSchema } from './journal-header.js'
 import { scanJournal, type ScanEnd } from './journal-scan.js'
 import { assertFence, assertLease, assertLeaseArguments, assertPruneOptions } from './lease-arguments.js'
 import type { AppendOptions, HealthCheck, HealthReport, Lease, PruneOptions, RunFilter, RunHeader, RunStore, RunSummary } from './port.js'
-import { encodeBatch, encodeHeaderLine, JOURNAL_FORMAT_VERSION, JOURNAL_MAGIC } from './record-codec.js'
+import { encodeBatch } from './record-codec.js'
 import { assertRunId } from './run-id.js'
 import { newestFirst, RunState } from './run-state.js'
 import { statusAfter } from './run-summary.js'
@@ -55,6 +56,10 @@ const EMPTY = Buffer.alloc(0)
  * `<t + 1>.lease` does not exist (one `stat`) and that the journal did not grow behind its back
  * (one `fstat`).
  *
+ * With a payload codec (`fileStore(dir, { codec: aesGcmCodec({ keys, current }) })`), each
+ * record's payload, the run header and the commit log's records are stored encoded, and the
+ * journal records the codec's id; see {@link FileStoreOptions.codec}.
+ *
  * One store instance should append to a run at a time (use leases); other instances and
  * processes may read, list and get it meanwhile. Events must be JSON data: `undefined` object
  * fields are dropped (the required `input`/`output`/`data` fields are restored as `undefined`).
@@ -81,6 +86,8 @@ export class FileStore implements RunStore {
   private readonly leases: FileLeases
   private readonly log: CommitLog | undefined
   private readonly minFreeBytes: number
+  /** The payload codec; `undefined` for the identity (plain journals, format 1). */
+  private readonly codec: PayloadCodec | undefined
   private readonly states = new Map<string, RunState>()
   private readonly queues = new Map<string, { tail: Promise<unknown>; count: number }>()
   private readonly closing = new Set<Promise<void>>()
@@ -97,9 +104,10 @@ export class FileStore implements RunStore {
     this.clock = options.clock ?? systemClock
     this.host = options.host ?? nodeHost
     this.minFreeBytes = options.minFreeBytes ?? 64 * 1024 * 1024
+    this.codec = options.codec === undefined || options.codec.id === 'identity' ? undefined : options.codec
     this.layout = new StoreLayout(this.dir)
     this.leases = new FileLeases(this.fs, this.layout, this.clock, this.durability !== 'none')
-    this.log = this.durability === 'batch' ? new CommitLog(this.fs, this.layout, this.host, options.commitLogBytes ?? 4 * 1024 * 1024, (state) => this.maybeClose(state), (state) => this.retire(state)) : undefined
+    this.log = this.durability === 'batch' ? new CommitLog(this.fs, this.layout, this.host, options.commitLogBytes ?? 4 * 1024 * 1024, (state) => this.maybeClose(state), (state) => this.retire(state), this.codec?.id) : undefined
   }
 
   // ---------------------------------------------------------------- RunStore
@@ -123,7 +131,7 @@ export class FileStore implements RunStore {
       ...(header.metadata === undefined ? {} : { metadata: { ...header.metadata } }),
     }
     const ordinal = this.nextOrdinal()
-    const data = encodeHeaderLine(JOURNAL_MAGIC, JOURNAL_FORMAT_VERSION, { ...stored, ordinal })
+    const data = encodeJournalHeader({ ...stored, ordinal }, this.codec)
     const path = this.layout.journal(runId)
     let fd: number | undefined
     try {
@@ -175,10 +183,10 @@ export class FileStore implements RunStore {
       throw new StoreIOError({ runId, operation: 'read', path }, error)
     }
     try {
-      const head = await readJournalHead(this.fs, fd, runId)
+      const head = await readJournalHead(this.fs, fd, runId, this.codec)
       if (head === undefined) throw new RunNotFoundError(runId)
       const end = limit ?? (await this.fs.fstat(fd)).size
-      const scan = scanJournal({ fs: this.fs, fd, runId, from: { offset: head.recordsStart, seq: 0 }, limit: end })
+      const scan = scanJournal({ fs: this.fs, fd, runId, from: { offset: head.recordsStart, seq: 0 }, limit: end, codec: this.codec })
       for (let step = await scan.next(); step.done !== true; step = await scan.next()) yield* step.value.events
     } finally {
       await this.fs.close(fd)
@@ -330,6 +338,7 @@ export class FileStore implements RunStore {
       detail: failed.length === 0 ? `${this.states.size} runs known, none failed` : `appends failed for ${failed.map((r) => `"${r}"`).join(', ')}`,
     })
     if (this.log !== undefined) checks.push({ name: 'commit-log', ok: this.log.failure === undefined, detail: this.log.describe() })
+    if (this.codec !== undefined) checks.push(codecCheck(this.codec))
     return { ok: checks.every((c) => c.ok), checks }
   }
 
@@ -363,14 +372,17 @@ export class FileStore implements RunStore {
       next++
     }
     let data: Buffer
+    let payloads: string[] | undefined
     try {
-      data = encodeBatch(state.lastSeq + 1, serializeBatch(state.runId, events))
+      const jsons = serializeBatch(state.runId, events)
+      if (this.codec !== undefined) payloads = encodePayloads(this.codec, state.runId, state.lastSeq + 1, jsons)
+      data = encodeBatch(state.lastSeq + 1, jsons)
     } catch (error) {
       return this.fail(error)
     }
     if (this.log !== undefined) {
       accept(state, events, data.length)
-      return this.log.enqueue(state, data)
+      return this.log.enqueue(state, data, payloads)
     }
     try {
       writeAll(this.fs, state.fd!, data)
@@ -578,14 +590,14 @@ export class FileStore implements RunStore {
     }
     try {
       const size = (await this.fs.fstat(fd)).size
-      const head = after ?? (await readJournalHead(this.fs, fd, runId))
+      const head = after ?? (await readJournalHead(this.fs, fd, runId, this.codec))
       if (head === undefined) return undefined
       const state = new RunState(runId, path, head.header, head.ordinal, head.recordsStart, after?.durableSize ?? head.recordsStart, after?.durableSeq ?? 0)
       if (after !== undefined) {
         state.status = after.status
         state.updatedAt = after.updatedAt
       }
-      const scan = scanJournal({ fs: this.fs, fd, runId, from: { offset: state.durableSize, seq: state.durableSeq }, limit: size })
+      const scan = scanJournal({ fs: this.fs, fd, runId, from: { offset: state.durableSize, seq: state.durableSeq }, limit: size, codec: this.codec })
       let end: ScanEnd
       for (;;) {
         const step = await scan.next()
@@ -675,6 +687,18 @@ async function io<T>(runId: string, operation: string, work: () => Promise<T>): 
   }
 }
 
+/** The `codec` health check: a probe record round-trips through the store's codec (its current key encrypts and decrypts). */
+function codecCheck(codec: PayloadCodec): HealthCheck {
+  const probe = '{"weft":"health probe"}'
+  const context = { runId: 'weft-health-probe', seq: 0 }
+  try {
+    const ok = codec.decode(codec.encode(probe, context), context) === probe
+    return { name: 'codec', ok, detail: ok ? `records are encoded with codec "${codec.id}"; a probe record round-trips` : `codec "${codec.id}" does not give back a probe record` }
+  } catch (error) {
+    return { name: 'codec', ok: false, detail: `codec "${codec.id}" fails on a probe record: ${messageOf(error)}` }
+  }
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
@@ -696,6 +720,7 @@ function formatBytes(n: number): string {
  * ```ts
  * const engine = createEngine({ store: fileStore('.weft') })
  * const fast = fileStore('.weft', { durability: 'batch' }) // group commit across runs
+ * const sealed = fileStore('.weft', { codec: aesGcmCodec({ keys: { k1: process.env.WEFT_KEY_K1! }, current: 'k1' }) })
  * ```
  * @public
  */

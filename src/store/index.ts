@@ -6,6 +6,7 @@
 export type { RunStore, RunHeader, RunSummary, RunFilter, AppendOptions, Lease, HealthCheck, HealthReport, PruneOptions } from './port.js'
 export { MemoryStore, memoryStore, type MemoryStoreOptions } from './memory-store.js'
 export { FileStore, fileStore } from './file-store.js'
+export { recordedOutputs } from './recorded-outputs.js'
 export type { Durability, FileStoreOptions } from './file-store-options.js'
 export { nodeFileSystem, nodeHost, type StoreFileSystem, type StoreHost } from './file-system.js'
 export {
@@ -15,6 +16,7 @@ export {
   JournalSequenceError,
   InvalidRunIdError,
   JournalCorruptError,
+  JournalCodecError,
   JournalVersionError,
   LeaseLostError,
   StoreIOError,

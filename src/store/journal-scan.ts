@@ -1,3 +1,4 @@
+import { CodecAuthenticationError, CodecKeyError, type PayloadCodec } from '../codec/index.js'
 import type { JournalEvent } from '../journal/index.js'
 import { decodeEvent } from './event-codec.js'
 import type { StoreFileSystem } from './file-system.js'
@@ -15,6 +16,7 @@ export interface ScanFrom {
 
 /** A committed batch found by {@link scanJournal}. @internal */
 export interface ScannedBatch {
+  /** The batch's events (empty with {@link ScanOptions.framingOnly}). */
   readonly events: JournalEvent[]
   /** Offset just after the batch. */
   readonly end: number
@@ -44,12 +46,26 @@ export interface ScanOptions {
   readonly limit?: number
   /** `throw` (default) raises {@link JournalCorruptError}; `stop` reports it in {@link ScanEnd.corrupt}. */
   readonly onCorrupt?: 'throw' | 'stop'
+  /**
+   * Codec of the records' payloads, for a journal of format 2 (the header says which): each
+   * payload is decoded with `{ runId, seq }` before it is read as an event. `undefined` (default):
+   * the payloads are event JSON.
+   */
+  readonly codec?: PayloadCodec
+  /**
+   * Check the framing only (length, checksum, sequence numbers, batch bounds), not what the
+   * records hold: nothing is decoded or parsed and batches are yielded without events. For
+   * recovery, which needs only where the committed batches end, without keys.
+   * @defaultValue false
+   */
+  readonly framingOnly?: boolean
 }
 
 class Corrupt {
   constructor(
     readonly offset: number,
     readonly reason: string,
+    readonly cause?: unknown,
   ) {}
 }
 
@@ -62,11 +78,15 @@ class Corrupt {
  * after it is a valid record, or when every valid record after it belongs to the batch that was
  * being written last (the one right after the last committed batch: a crash can persist a write's
  * pages out of order). Anything else is damage before the tail: {@link JournalCorruptError}.
- * The scan never changes the file.
+ * A torn tail is only ever found by the framing (length, checksum): a record whose checksum
+ * matches but whose payload fails the codec's authentication was written whole and changed
+ * since, so it is reported as corruption (with the codec's error as `cause`) wherever it is,
+ * even last. A codec's `CodecKeyError` is thrown as is. The scan never changes the file.
  * @internal
  */
 export async function* scanJournal(options: ScanOptions): AsyncGenerator<ScannedBatch, ScanEnd> {
-  const { fs, fd, runId, limit } = options
+  const { fs, fd, runId, limit, codec } = options
+  const framingOnly = options.framingOnly === true
   let buf = Buffer.allocUnsafe(0)
   let base = options.from.offset // file offset of buf[0]
   let n = 0
@@ -96,6 +116,7 @@ export async function* scanJournal(options: ScanOptions): AsyncGenerator<Scanned
   let committedSeq = options.from.seq
   let committedEnd = options.from.offset
   let pending: JournalEvent[] = []
+  let pendingCount = 0 // records of the open batch (pending holds their events unless framingOnly)
   let pendingBegin = 0
   let pendingEnd = 0
   let p = 0
@@ -111,7 +132,7 @@ export async function* scanJournal(options: ScanOptions): AsyncGenerator<Scanned
           continue
         }
         if (p === n) {
-          if (pending.length === 0) return end({})
+          if (pendingCount === 0) return end({})
           return end({ torn: { offset: committedEnd, reason: 'the last batch is incomplete' } })
         }
       }
@@ -121,38 +142,53 @@ export async function* scanJournal(options: ScanOptions): AsyncGenerator<Scanned
           // read the rest of the file to see what follows the damage
         }
         const after = validRecordsAfter(buf, p, n, record.kind === 'bad' ? record.declaredNext : undefined)
-        const tornBatch = after.every((r) => r.begin === committedSeq + 1 && r.end === (pending.length > 0 ? pendingEnd : after[0]!.end) && r.seq > committedSeq + pending.length && r.seq <= r.end)
+        const tornBatch = after.every((r) => r.begin === committedSeq + 1 && r.end === (pendingCount > 0 ? pendingEnd : after[0]!.end) && r.seq > committedSeq + pendingCount && r.seq <= r.end)
         if (tornBatch) return end({ torn: { offset: committedEnd, reason } })
         throw new Corrupt(base + p, reason)
       }
       // A well-formed record with a matching checksum: every further check is about meaning.
       const at = base + p
-      const expected = committedSeq + pending.length + 1
+      const expected = committedSeq + pendingCount + 1
       if (record.seq !== expected) throw new Corrupt(at, `sequence number ${record.seq}, expected ${expected}`)
-      if (pending.length === 0 ? record.begin !== record.seq || record.end < record.seq : record.begin !== pendingBegin || record.end !== pendingEnd) {
+      if (pendingCount === 0 ? record.begin !== record.seq || record.end < record.seq : record.begin !== pendingBegin || record.end !== pendingEnd) {
         throw new Corrupt(at, `batch bounds ${record.begin}..${record.end} do not fit record ${record.seq}`)
       }
-      const decoded = decodeEvent(buf.toString('utf8', record.jsonStart, record.jsonEnd), runId)
-      if ('problem' in decoded) throw new Corrupt(at, decoded.problem)
-      if (decoded.event.seq !== record.seq) throw new Corrupt(at, `event seq ${decoded.event.seq} differs from record seq ${record.seq}`)
-      if (pending.length === 0) {
+      if (!framingOnly) {
+        let json = buf.toString('utf8', record.jsonStart, record.jsonEnd)
+        if (codec !== undefined) {
+          try {
+            json = codec.decode(json, { runId, seq: record.seq })
+          } catch (error) {
+            // A key problem is configuration, not damage. Anything else about a record whose
+            // checksum matches (failed authentication above all) is tampering, never a torn tail.
+            if (error instanceof CodecKeyError) throw error
+            throw new Corrupt(at, `record ${record.seq} ${error instanceof CodecAuthenticationError ? 'failed authentication' : 'cannot be decoded'}`, error)
+          }
+        }
+        const decoded = decodeEvent(json, runId)
+        if ('problem' in decoded) throw new Corrupt(at, decoded.problem)
+        if (decoded.event.seq !== record.seq) throw new Corrupt(at, `event seq ${decoded.event.seq} differs from record seq ${record.seq}`)
+        pending.push(decoded.event)
+      }
+      if (pendingCount === 0) {
         pendingBegin = record.begin
         pendingEnd = record.end
       }
-      pending.push(decoded.event)
+      pendingCount++
       p = record.next
       if (record.seq === record.end) {
         committedSeq = record.seq
         committedEnd = base + p
         const events = pending
         pending = []
+        pendingCount = 0
         yield { events, end: committedEnd }
       }
     }
   } catch (error) {
     if (!(error instanceof Corrupt)) throw error
     if (options.onCorrupt === 'stop') return end({ corrupt: { offset: error.offset, reason: error.reason } })
-    throw new JournalCorruptError(runId, error.offset, error.reason)
+    throw new JournalCorruptError(runId, error.offset, error.reason, error.cause)
   }
 }
 

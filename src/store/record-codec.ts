@@ -15,9 +15,22 @@ import { crc32, crc32Ascii } from './crc32.js'
  * is present, which keeps batches all-or-nothing across crashes and lets recovery tell a torn
  * last batch from damage further back. JSON never contains a raw newline or tab, so every record
  * starts after a newline.
+ *
+ * Version 1 is the plain format (the identity payload codec). Version 2
+ * ({@link ENCODED_JOURNAL_FORMAT_VERSION}) is the same line framing for a journal written with a
+ * payload codec: the header's JSON is `{"runId":…,"codec":<codec id>,"header":<encoded header
+ * JSON>}` (the header encoded at `seq` 0) and each record holds `codec.encode(event JSON, { runId,
+ * seq })` where the JSON was; `len` and `crc` cover the encoded bytes.
  * @internal
  */
 export const JOURNAL_FORMAT_VERSION = 1
+
+/**
+ * Format version of a journal whose payloads are encoded by a payload codec (see
+ * {@link JOURNAL_FORMAT_VERSION}); also the newest format this version reads.
+ * @internal
+ */
+export const ENCODED_JOURNAL_FORMAT_VERSION = 2
 
 /** First field of a journal file. @internal */
 export const JOURNAL_MAGIC = '#weft-journal'

@@ -58,14 +58,38 @@ export class InvalidRunIdError extends StoreError<{ readonly runId: string; read
 /**
  * A journal is damaged before its tail: a record that is not the last one fails its length,
  * checksum, sequence or schema check, or the header line is unreadable. The store never drops
- * such records silently; `data.offset` is the byte offset of the first bad record.
+ * such records silently; `data.offset` is the byte offset of the first bad record. In a journal
+ * written with a payload codec, a record whose checksum matches but which fails authentication
+ * (it was changed, or copied from another run or position) is reported this way too, wherever
+ * it is, with the codec's `CodecAuthenticationError` as `cause`.
  * @public
  */
 export class JournalCorruptError extends StoreError<{ readonly runId: string; readonly offset: number; readonly reason: string }> {
   /** Stable code. */
   static readonly code = 'WEFT_JOURNAL_CORRUPT'
-  constructor(runId: string, offset: number, reason: string) {
-    super(JournalCorruptError.code, `journal of run "${runId}" is corrupt at byte ${offset}: ${reason}`, { runId, offset, reason })
+  /** `cause`: what found the damage (e.g. a `CodecAuthenticationError`), when there is more to tell. */
+  constructor(runId: string, offset: number, reason: string, cause?: unknown) {
+    super(JournalCorruptError.code, `journal of run "${runId}" is corrupt at byte ${offset}: ${reason}`, { runId, offset, reason }, { cause })
+  }
+}
+
+/**
+ * A journal was written with another payload codec than the store's (`fileStore(dir, { codec })`):
+ * `data.journalCodec` is the id recorded in the journal (`identity` for a plain journal),
+ * `data.storeCodec` the store's. Raised when the store opens the journal, before any of its
+ * records is read or appended; nothing is changed. A store never reads a plain journal with an
+ * encrypting codec either, so a journal planted in plain text cannot pass for an encrypted one.
+ * @public
+ */
+export class JournalCodecError extends StoreError<{ readonly runId: string; readonly journalCodec: string; readonly storeCodec: string }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_JOURNAL_CODEC'
+  constructor(runId: string, journalCodec: string, storeCodec: string) {
+    super(
+      JournalCodecError.code,
+      `journal of run "${runId}" was written with payload codec ${JSON.stringify(journalCodec)}, but this store uses ${JSON.stringify(storeCodec)}; open it with a store configured with the same codec`,
+      { runId, journalCodec, storeCodec },
+    )
   }
 }
 

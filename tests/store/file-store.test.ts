@@ -161,14 +161,15 @@ describe('fileStore: format versions', () => {
   it('refuses a journal written in a newer format with JournalVersionError', async () => {
     const { path } = await journalWith([events('r1', 1, 2)])
     const text = readFileSync(path, 'utf8')
-    const dir = dirWithJournal(Buffer.from(text.replace(/^#weft-journal\t1\t/, '#weft-journal\t2\t')))
+    // Format 2 is the encoded format (a store with a payload codec); 3 is newer than this version reads.
+    const dir = dirWithJournal(Buffer.from(text.replace(/^#weft-journal\t1\t/, '#weft-journal\t3\t')))
     const store = fileStore(dir)
     for (const call of [() => store.get('r1'), () => readAll(store, 'r1'), () => store.append('r1', [event('r1', 3)])]) {
       const error = await rejection(call)
       expect(error).toBeInstanceOf(JournalVersionError)
-      expect((error as JournalVersionError).data).toEqual({ runId: 'r1', version: 2, supported: 1 })
+      expect((error as JournalVersionError).data).toEqual({ runId: 'r1', version: 3, supported: 2 })
     }
-    expect(readFileSync(journalOf(dir, 'r1'), 'utf8')).toBe(text.replace(/^#weft-journal\t1\t/, '#weft-journal\t2\t'))
+    expect(readFileSync(journalOf(dir, 'r1'), 'utf8')).toBe(text.replace(/^#weft-journal\t1\t/, '#weft-journal\t3\t'))
     await store.close()
   })
 

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto'
+import { commonOptions, flag, integerValue, storeOption, stringValue, type Command } from '../command.js'
+import { jsonArgument } from '../input-value.js'
+import { loadTarget, registryFor, withConfigDefaults } from '../load-target.js'
+import { loadCliConfig, openEngine } from '../open-engine.js'
+import { RunSession } from '../run-session.js'
+import { cliVersion } from '../version.js'
+
+/** `weft run <file>`: runs a workflow file to its end, journaled in the store. @public */
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Run a workflow file (JSON/YAML, or a JS/TS module exporting a workflow)',
+  usage: 'weft run <file> [options]',
+  description: [
+    'Runs the workflow to its end, journaling every event in the store, and prints its output',
+    'as JSON on stdout. Progress goes to stderr: live on a terminal, plain lines otherwise.',
+    'Ctrl-C cancels the run cleanly (steps see their signal abort, the journal records the',
+    'interruption) and exits with 130; `weft resume <runId>` continues it later.',
+    '',
+    'JS modules must export the workflow as `default` or `workflow`; .ts modules need tsx.',
+  ].join('\n'),
+  positionals: { min: 1, max: 1 },
+  options: {
+    ...commonOptions,
+    input: { type: 'string', short: 'i', value: '<json|@file>', description: 'Workflow input: JSON, or @file (.json, .yaml)' },
+    seed: { type: 'string', value: '<n>', description: 'Seed of the run (integer); random by default' },
+    concurrency: { type: 'string', short: 'c', value: '<n>', description: 'Most steps running at once (default: config, else unlimited)' },
+    'dry-run': { type: 'boolean', description: 'Simulate steps marked with side effects instead of running them' },
+    'run-id': { type: 'string', value: '<id>', description: 'Id of the new run (default: a random UUID)' },
+    clock: { type: 'string', value: '<system|simulated>', description: 'simulated: sleeps and estimates take no real time' },
+    json: { type: 'boolean', description: 'Print the whole run result as JSON on stdout' },
+    quiet: { type: 'boolean', short: 'q', description: 'No progress on stderr' },
+    ...storeOption,
+  },
+  examples: [
+    ['weft run release.yaml --input \'{"tag":"v1.2.0"}\'', 'run a declarative workflow with an input'],
+    ['weft run pipeline.ts -c 4 --store /var/lib/weft', 'run a TypeScript module with 4 steps at once'],
+    ['weft run plan.json --clock simulated --json', 'simulate a plan instantly and print the result'],
+  ],
+  async run(ctx) {
+    const file = ctx.positionals[0]!
+    const concurrency = integerValue(ctx, 'concurrency', 'run', 1)
+    const seed = integerValue(ctx, 'seed', 'run')
+    const { config, file: configFile } = loadCliConfig(ctx, concurrency === undefined ? {} : { concurrency })
+    const raw = stringValue(ctx, 'input')
+    const input = raw === undefined ? undefined : jsonArgument(raw, '--input', ctx.io.cwd, 'run')
+    const registry = await registryFor(config, configFile, ctx.io.cwd)
+    const target = await loadTarget(file, ctx.io.cwd, registry)
+    const workflow = withConfigDefaults(target.workflow, config)
+    const opened = await openEngine(ctx, config, { ...(stringValue(ctx, 'clock') === undefined ? {} : { clock: stringValue(ctx, 'clock')! }), jsonl: true })
+    try {
+      const runId = stringValue(ctx, 'run-id') ?? randomUUID()
+      const progress = !flag(ctx, 'quiet') && config.telemetry?.console !== false
+      const session = new RunSession(ctx.out, opened, workflow, runId, { json: flag(ctx, 'json'), progress, storeDir: opened.storeDir })
+      let handle
+      try {
+        handle = opened.engine.start(workflow, input, {
+          runId,
+          ...(seed === undefined ? {} : { seed }),
+          ...(flag(ctx, 'dry-run') ? { dryRun: true } : {}),
+          metadata: { source: target.file, cli: `weft ${cliVersion}` },
+        })
+      } catch (error) {
+        session.abandon()
+        throw error
+      }
+      session.note(`run ${runId}: workflow ${workflow.id} (${workflow.steps.length} steps), journal in ${opened.storeDir}`)
+      return await session.finish(handle, ctx.io.onInterrupt)
+    } finally {
+      await opened.close({ cancelActive: true })
+    }
+  },
+}
