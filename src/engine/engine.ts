@@ -521,7 +521,9 @@ export class Engine {
    * Sends a signal to a run: opens its gates waiting for `name` (now or later) with `payload`.
    * For a run active in this engine the payload is checked against the gates' contracts
    * (`ContractViolation` with direction `step-input`); for a run no engine is running, the signal
-   * is journaled and seen when the run is resumed. Resolves once the signal is journaled.
+   * is journaled (under the run's lease, when the store has leases) and seen when the run is
+   * resumed; a run another live engine holds is refused with a {@link LeaseConflictError}.
+   * Resolves once the signal is journaled.
    */
   async signal(runId: string, name: string, payload?: unknown): Promise<void> {
     if (typeof name !== 'string' || name.length === 0 || name.length > 256) throw new InvalidArgumentError('name', 'a signal name of 1-256 characters', name)
@@ -531,11 +533,19 @@ export class Engine {
     }
     const active = this.active.get(runId)
     if (active !== undefined && !active.ended) return active.deliverSignal(name, payload)
-    let last: JournalEvent | undefined
-    for await (const event of this.store.read(runId)) last = event
-    if (last === undefined) throw new InvalidJournalError(runId, 'the journal is empty')
-    if (isTerminalEvent(last) && !isResumableEnd(last)) throw new RunEndedError(runId, last.type.slice('run.'.length))
-    await this.store.append(runId, [{ seq: last.seq + 1, at: this.clock.now(), runId, type: 'signal.received', name, payload }])
+    // Another engine may be running it: append only under the lease, with its fencing token.
+    const lease = this.store.acquireLease === undefined ? undefined : await this.store.acquireLease(runId, this.owner, this.leaseTtlMs)
+    if (this.store.acquireLease !== undefined && lease === undefined) throw new LeaseConflictError(runId, this.owner)
+    try {
+      let last: JournalEvent | undefined
+      for await (const event of this.store.read(runId)) last = event
+      if (last === undefined) throw new InvalidJournalError(runId, 'the journal is empty')
+      if (isTerminalEvent(last) && !isResumableEnd(last)) throw new RunEndedError(runId, last.type.slice('run.'.length))
+      const event: JournalEvent = { seq: last.seq + 1, at: this.clock.now(), runId, type: 'signal.received', name, payload }
+      await this.store.append(runId, [event], lease === undefined ? undefined : { fence: lease.token })
+    } finally {
+      if (lease !== undefined) await this.store.releaseLease?.(lease)
+    }
   }
 
   /**

@@ -197,6 +197,7 @@ function build(value: unknown, positions: PositionIndex | undefined, initial: re
       }
       const params = paramsFor(template, info, raw.with, `${at}/with`, problems)
       if (params !== undefined) spec.run = useStep(template, params, site).run
+      if (template.sideEffects === true) spec.sideEffects = true
     }
     if (raw.when !== undefined && !flagged(`${at}/when`)) {
       const needs = new Set(Array.isArray(raw.needs) ? raw.needs.filter((n): n is string => typeof n === 'string') : [])

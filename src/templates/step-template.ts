@@ -47,6 +47,8 @@ export interface StepTemplate<W extends TSchema = TSchema, O extends TSchema = T
    * `with` (the file wins). `undefined` when the template has none.
    */
   readonly defaults?: (step: TemplateStepInfo) => Partial<Static<W>>
+  /** Steps using it act on the world: dry runs do not run them (see `StepOptions.sideEffects`). */
+  readonly sideEffects?: boolean
   /** The body: the step context and the checked parameters. */
   run(ctx: TemplateContext, params: Static<W>): Static<O> | Promise<Static<O>>
 }
@@ -85,6 +87,12 @@ export interface DefineStepOptions<W extends TSchema, O extends TSchema> {
    * @defaultValue none
    */
   readonly defaults?: (step: TemplateStepInfo) => Partial<Static<W>>
+  /**
+   * The template acts on the world (runs programs, deploys, pays): steps using it are marked
+   * `sideEffects`, so a dry run generates their output instead of running them.
+   * @defaultValue false
+   */
+  readonly sideEffects?: boolean
 }
 
 function invalid(option: string, expected: string, value: unknown): TemplateDefinitionError {
@@ -114,6 +122,7 @@ export function defineStep<W extends TSchema, O extends TSchema>(options: Define
   if (options.defaults !== undefined && typeof options.defaults !== 'function') throw invalid('defaults', 'a function', options.defaults)
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) throw invalid('name', 'a non-empty string', options.name)
   if (options.description !== undefined && typeof options.description !== 'string') throw invalid('description', 'a string', options.description)
+  if (options.sideEffects !== undefined && typeof options.sideEffects !== 'boolean') throw invalid('sideEffects', 'a boolean', options.sideEffects)
   const run = options.run
   return Object.freeze({
     kind: 'weft.step-template' as const,
@@ -122,6 +131,7 @@ export function defineStep<W extends TSchema, O extends TSchema>(options: Define
     output: options.output,
     ...(options.description === undefined ? {} : { description: options.description }),
     ...(options.defaults === undefined ? {} : { defaults: options.defaults }),
+    ...(options.sideEffects === true ? { sideEffects: true } : {}),
     run: (ctx: TemplateContext, params: Static<W>) => run(ctx, params),
   })
 }

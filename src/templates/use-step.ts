@@ -13,6 +13,8 @@ export interface TemplateStep<O extends TSchema> {
   readonly output: O
   /** The template body, bound to the checked parameters. */
   readonly run: (ctx: TemplateContext) => Promise<Static<O>>
+  /** Set when the template acts on the world (dry runs simulate the step). */
+  readonly sideEffects?: true
 }
 
 /**
@@ -38,6 +40,7 @@ export function useStep<W extends TSchema, O extends TSchema>(template: StepTemp
   return {
     output: template.output,
     run: async (ctx) => template.run(ctx, bound),
+    ...(template.sideEffects === true ? { sideEffects: true as const } : {}),
   }
 }
 

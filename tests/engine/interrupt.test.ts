@@ -101,6 +101,8 @@ describe('interruptions (resumable cancel) and run metadata', () => {
     for await (const e of run.events) if (e.type === 'step.started' && e.stepId === 'slow') break
     const other = createEngine({ store: fileStore(dir), owner: 'owner-b' })
     await expect(other.cancel('r3', wf)).rejects.toBeInstanceOf(LeaseConflictError)
+    // A signal from another engine would race the owner's appends: refused too, nothing journaled.
+    await expect(other.signal('r3', 'go', { x: 1 })).rejects.toBeInstanceOf(LeaseConflictError)
     // The owner's own engine cancels it by id.
     await expect(owner.cancel('r3', wf, 'by id')).resolves.toMatchObject({ status: 'cancelled' })
     await owner.close()

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import fc from 'fast-check'
 import Type from 'typebox'
 import { describe, expect, it } from 'vitest'
@@ -87,5 +90,17 @@ describe('exec allowlist', () => {
     const result = await createEngine().run(wf, undefined, { failurePolicy: 'continue' })
     expect(result.steps.ok).toMatchObject({ status: 'succeeded', output: { stdout: 'hi' } })
     expect(result.steps.refused).toMatchObject({ status: 'failed', attempts: 1, error: { code: ExecNotAllowedError.code, data: { command: 'sh', stepId: 'refused' } } })
+  })
+
+  it('exec acts on the world: a dry run does not start the program', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'weft-dry-')), 'ran')
+    const wf = workflow('exec-dry', { version: '1' })
+      .step('touch', useStep(createExecTemplate(), { command: process.execPath, args: ['-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`] }))
+      .build()
+    const dry = await createEngine().run(wf, undefined, { dryRun: true })
+    expect(dry.steps.touch).toMatchObject({ status: 'succeeded', simulated: true })
+    expect(existsSync(marker)).toBe(false)
+    await createEngine().run(wf)
+    expect(existsSync(marker)).toBe(true)
   })
 })

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto'
+import { LeaseConflictError } from '../../engine/index.js'
+import { isWeftError } from '../../errors/index.js'
 import { issuesOf, ContractViolation } from '../../contract/index.js'
 import { isResumableEnd, isTerminalEvent } from '../../journal/index.js'
 import type { Workflow } from '../../workflow/index.js'
@@ -66,13 +67,15 @@ export const signalCommand: Command = {
         const { workflow } = await runTarget(ctx, opened.store, runId, config, configFile)
         if (checkPayload(workflow, name, payload) === 0) ctx.out.err(`warning: no step of workflow ${workflow.id} waits for signal "${name}"`)
       }
-      const lease = await opened.store.acquireLease?.(runId, `weft-cli-${randomUUID()}`, 30_000)
-      if (lease !== undefined || opened.store.acquireLease === undefined) {
-        try {
-          await opened.engine.signal(runId, name, payload)
-        } finally {
-          if (lease !== undefined) await opened.store.releaseLease?.(lease)
-        }
+      // The engine journals the signal under the run's lease; a run another process holds is refused.
+      const sent = await opened.engine.signal(runId, name, payload).then(
+        () => true,
+        (error: unknown) => {
+          if (isWeftError(error, LeaseConflictError.code)) return false
+          throw error
+        },
+      )
+      if (sent) {
         report('journaled', `signal "${name}" journaled for run ${runId}; the run sees it when resumed: weft resume ${runId}`)
         return ExitCode.ok
       }

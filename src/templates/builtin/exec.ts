@@ -11,6 +11,8 @@ const MiB = 1024 * 1024
 const tailBytes = 4096
 /** Grace between SIGTERM and SIGKILL when Weft stops a program. */
 const killGraceMs = 2000
+/** How long a program killed by SIGINT/SIGTERM waits for the step's own cancellation. */
+const interruptGraceMs = 250
 
 /**
  * Parameters of the `exec` template (the type of {@link ExecParams}).
@@ -173,6 +175,7 @@ export function createExecTemplate(options: ExecTemplateOptions = {}) {
     description: 'Runs a program with an argument array (no shell); captures exit code, stdout and stderr.',
     with: ExecParams,
     output: ExecOutput,
+    sideEffects: true,
     run: (ctx, params) => {
       if (allow !== undefined && !allow.has(params.command)) {
         return Promise.reject(new ExecNotAllowedError({ command: params.command, stepId: ctx.stepId, allowed: [...allow] }))
@@ -290,7 +293,17 @@ function spawnProgram(ctx: TemplateContext, params: Params, env: Record<string, 
       if (stoppedBy === 'abort') return reject(signal.reason)
       const failure = { command, args, exitCode, signal: exitSignal, stdout: tail(output.stdout), stderr: tail(output.stderr), durationMs: output.durationMs }
       if (stoppedBy === 'timeout') return reject(new ExecFailedError({ reason: 'timeout', ...failure }))
-      if (exitCode !== 0 && !allowFailure) return reject(new ExecFailedError({ reason: exitSignal === null ? 'exit' : 'signal', ...failure }))
+      if (exitCode !== 0 && !allowFailure) {
+        const failed = new ExecFailedError({ reason: exitSignal === null ? 'exit' : 'signal', ...failure })
+        // Ctrl-C on a terminal reaches the program (same process group) as well as Weft: give the
+        // run's cancellation a moment to arrive, so the step is recorded interrupted, not failed.
+        if (exitSignal !== 'SIGINT' && exitSignal !== 'SIGTERM') return reject(failed)
+        const settle = (): void => reject(signal.aborted ? signal.reason : failed)
+        if (signal.aborted) return settle()
+        const grace = setTimeout(settle, interruptGraceMs)
+        signal.addEventListener('abort', () => (clearTimeout(grace), settle()), { once: true })
+        return
+      }
       resolve(output)
     })
   })
