@@ -105,7 +105,7 @@ async function importTsx(specifier: string, cwd: string): Promise<TsxApi | undef
  * registry (it calls `register`), or a record of templates by name.
  */
 export async function registryFor(config: WeftConfig, configFile: string | undefined, cwd: string): Promise<TemplateRegistry> {
-  const registry = templateRegistry(builtinTemplates())
+  const registry = templateRegistry(builtinTemplates(config.exec?.allow === undefined ? {} : { exec: { allow: config.exec.allow } }))
   const base = configFile === undefined ? cwd : dirname(configFile)
   for (const spec of config.templates ?? []) {
     const mod = await importTemplateModule(spec, base, cwd)

@@ -7,6 +7,7 @@ import { loadConfig, type LoadedConfig, type WeftConfig } from '../config/index.
 import { createEngine, type Engine } from '../engine/index.js'
 import { SimulatedClock, systemClock, type Clock } from '../runtime/index.js'
 import { fileStore, type RunStore } from '../store/index.js'
+import { chainSecrets, envSecrets, fileSecrets, type SecretProvider } from '../secrets/index.js'
 import type { Telemetry, WeftEvent } from '../telemetry/index.js'
 import { stringValue, type CommandContext } from './command.js'
 import { CliError, ExitCode, UsageError } from './exit-codes.js'
@@ -77,6 +78,7 @@ export async function openEngine(ctx: CommandContext, config: WeftConfig, option
     ...(config.concurrency === undefined ? {} : { concurrency: config.concurrency }),
     ...(config.pools === undefined ? {} : { pools: config.pools }),
     ...(config.limits === undefined ? {} : { limits: config.limits }),
+    secrets: secretsOf(ctx, config),
   })
   const releaseLease = async (runId: string): Promise<void> => {
     try {
@@ -88,6 +90,20 @@ export async function openEngine(ctx: CommandContext, config: WeftConfig, option
     }
   }
   return { engine, store, storeDir, clock, close: (o) => engine.close(o), releaseLease }
+}
+
+/**
+ * The secret provider of the CLI: environment variables `<envPrefix><NAME>` (default prefix
+ * `WEFT_SECRET_`), then the configured secrets file.
+ */
+function secretsOf(ctx: CommandContext, config: WeftConfig): SecretProvider {
+  const options = config.secrets ?? {}
+  const env = envSecrets({ prefix: options.envPrefix ?? 'WEFT_SECRET_', env: ctx.io.env, ...(options.allow === undefined ? {} : { allow: options.allow }) })
+  if (options.file === undefined) return env
+  const file = fileSecrets(resolve(ctx.io.cwd, options.file))
+  if (options.allow === undefined) return chainSecrets(env, file)
+  const allowed = new Set(options.allow)
+  return chainSecrets(env, { get: (name) => (allowed.has(name) ? file.get(name) : Promise.resolve(undefined)) })
 }
 
 function clockOf(name: string | undefined): Clock {

@@ -46,6 +46,24 @@ export const WeftConfigSchema = Type.Object(
       ),
     ),
     templates: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Modules whose default export registers step templates' })),
+    secrets: Type.Optional(
+      Type.Object(
+        {
+          envPrefix: Type.Optional(Type.String({ description: "Secrets are read from environment variables named <envPrefix><NAME>. Default: 'WEFT_SECRET_'" })),
+          allow: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_./-]{0,127}$' }), { description: 'Only these secret names are served' })),
+          file: Type.Optional(Type.String({ minLength: 1, description: 'A secrets file (KEY=value lines or JSON) readable only by its owner, consulted after the environment' })),
+        },
+        { additionalProperties: false, description: 'Where `ctx.secret(name)` and exec `secretEnv` read secrets' },
+      ),
+    ),
+    exec: Type.Optional(
+      Type.Object(
+        {
+          allow: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Programs the exec template may run (as written in `command`). Default: any' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 )

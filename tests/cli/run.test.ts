@@ -92,7 +92,8 @@ describe('weft run', () => {
   it('exit 2 for usage errors: bad JSON, unknown flag, missing file, unknown command, missing argument', async () => {
     const cwd = tempDir({ 'greet.yaml': greet })
     const cases: [string[], RegExp][] = [
-      [['run', 'greet.yaml', '--input', '{name:}'], /--input is not valid JSON/],
+      [['run', 'greet.yaml', '--input', '{name:}'], /--input refused: \/ not valid JSON/],
+      [['run', 'greet.yaml', '--input', '{"__proto__": {"x": 1}, "name": "a"}'], /--input refused: \/__proto__ the key "__proto__" is not allowed/],
       [['run', 'greet.yaml', '--bogus'], /Unknown option '--bogus'/],
       [['run', 'nope.yaml'], /cannot read nope\.yaml: no such file/],
       [['rnu', 'greet.yaml'], /unknown command "rnu" \(did you mean "run"\?\)/],

@@ -76,3 +76,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ cwd: ok, env: { WEFT_STORE_DIR: '/var/lib/weft' } }).config.store?.dir).toBe('/var/lib/weft')
   })
 })
+
+describe('schema/config.schema.json', () => {
+  it('is the JSON Schema generated from WeftConfigSchema (regenerate: npx tsx src/config/write-config-schema.ts)', async () => {
+    const { readFileSync } = await import('node:fs')
+    const { configSchemaText } = await import('../../src/config/write-config-schema.js')
+    expect(readFileSync(new URL('../../schema/config.schema.json', import.meta.url), 'utf8')).toBe(configSchemaText())
+  })
+
+  it('describes secrets and the exec allowlist, and validates them', () => {
+    const d = dir({ 'weft.config.json': '{ "secrets": { "envPrefix": "APP_", "allow": ["NPM_TOKEN"] }, "exec": { "allow": ["npm"] } }' })
+    expect(loadConfig({ cwd: d, env: {} }).config).toEqual({ secrets: { envPrefix: 'APP_', allow: ['NPM_TOKEN'] }, exec: { allow: ['npm'] } })
+    const bad = dir({ 'weft.config.json': '{ "secrets": { "allow": ["no spaces"] }, "exec": { "allow": [""] } }' })
+    expect(() => loadConfig({ cwd: bad, env: {} })).toThrow(/\/secrets\/allow\/0[\s\S]*\/exec\/allow\/0|\/exec\/allow\/0[\s\S]*\/secrets\/allow\/0/)
+  })
+})

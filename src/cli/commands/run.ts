@@ -4,6 +4,8 @@ import { jsonArgument } from '../input-value.js'
 import { loadTarget, registryFor, withConfigDefaults } from '../load-target.js'
 import { loadCliConfig, openEngine } from '../open-engine.js'
 import { RunSession } from '../run-session.js'
+import { planAffected } from '../affected-run.js'
+import { UsageError } from '../exit-codes.js'
 import { cliVersion } from '../version.js'
 
 /** `weft run <file>`: runs a workflow file to its end, journaled in the store. @public */
@@ -30,12 +32,16 @@ export const runCommand: Command = {
     clock: { type: 'string', value: '<system|simulated>', description: 'simulated: sleeps and estimates take no real time' },
     json: { type: 'boolean', description: 'Print the whole run result as JSON on stdout' },
     quiet: { type: 'boolean', short: 'q', description: 'No progress on stderr' },
+    affected: { type: 'boolean', description: 'Run only the steps whose `inputs` changed since --base (and their dependents); reuse the last successful run for the rest' },
+    base: { type: 'string', value: '<ref>', description: 'With --affected: the git ref to compare from (e.g. main)' },
+    head: { type: 'string', value: '<ref>', description: 'With --affected: the git ref to compare to (default: the working tree)' },
     ...storeOption,
   },
   examples: [
     ['weft run release.yaml --input \'{"tag":"v1.2.0"}\'', 'run a declarative workflow with an input'],
     ['weft run pipeline.ts -c 4 --store /var/lib/weft', 'run a TypeScript module with 4 steps at once'],
     ['weft run plan.json --clock simulated --json', 'simulate a plan instantly and print the result'],
+    ['weft run ci.yaml --affected --base main', 'run only what the changes since main affect'],
   ],
   async run(ctx) {
     const file = ctx.positionals[0]!
@@ -46,11 +52,25 @@ export const runCommand: Command = {
     const input = raw === undefined ? undefined : jsonArgument(raw, '--input', ctx.io.cwd, 'run')
     const registry = await registryFor(config, configFile, ctx.io.cwd)
     const target = await loadTarget(file, ctx.io.cwd, registry)
-    const workflow = withConfigDefaults(target.workflow, config)
+    const base = stringValue(ctx, 'base')
+    if (flag(ctx, 'affected') !== (base !== undefined)) throw new UsageError('--affected and --base <ref> go together', 'run')
+    if (stringValue(ctx, 'head') !== undefined && base === undefined) throw new UsageError('--head needs --affected --base <ref>', 'run')
+    let workflow = withConfigDefaults(target.workflow, config)
     const opened = await openEngine(ctx, config, { ...(stringValue(ctx, 'clock') === undefined ? {} : { clock: stringValue(ctx, 'clock')! }), jsonl: true })
     try {
       const runId = stringValue(ctx, 'run-id') ?? randomUUID()
       const progress = !flag(ctx, 'quiet') && config.telemetry?.console !== false
+      let reusedFrom: string | undefined
+      if (base !== undefined) {
+        const plan = await planAffected(workflow, opened.store, ctx.io.cwd, base, stringValue(ctx, 'head'))
+        workflow = plan.workflow
+        reusedFrom = plan.from
+        if (!flag(ctx, 'quiet')) {
+          ctx.out.err(`affected since ${base}: ${plan.lines.length === 0 ? 'nothing' : ''}`)
+          for (const line of plan.lines) ctx.out.err(`  ${line}`)
+          ctx.out.err(`reusing ${plan.reused.length} recorded output${plan.reused.length === 1 ? '' : 's'} of run ${plan.from}`)
+        }
+      }
       const session = new RunSession(ctx.out, opened, workflow, runId, { json: flag(ctx, 'json'), progress, storeDir: opened.storeDir })
       let handle
       try {
@@ -58,7 +78,7 @@ export const runCommand: Command = {
           runId,
           ...(seed === undefined ? {} : { seed }),
           ...(flag(ctx, 'dry-run') ? { dryRun: true } : {}),
-          metadata: { source: target.file, cli: `weft ${cliVersion}` },
+          metadata: { source: target.file, cli: `weft ${cliVersion}`, ...(reusedFrom === undefined ? {} : { reusedFrom, affectedBase: base! }) },
         })
       } catch (error) {
         session.abandon()
