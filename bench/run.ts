@@ -10,6 +10,7 @@ import { createEngine, fileStore, type Durability, type Workflow } from '../src/
 import { durableBaseline } from './durable/w4.js'
 import { baseline, chain, expected, fan, layered, type Shape } from './workloads.js'
 import { toWorkflow } from './weft-workload.js'
+import { runW5 } from './scale/w5.js'
 
 const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run with node --expose-gc')
@@ -123,9 +124,14 @@ if (only.length === 0 || only.some((o) => 'W4'.startsWith(o) || o === 'W4')) {
   const fanBatch = durableRows[3]!
   console.log(`durable W2 (batch) throughput / W4 (always) throughput: ${(fanBatch.stepsPerSec / always.stepsPerSec).toFixed(1)}x`)
 }
-console.table(rows.map(({ value, ...r }) => r))
-console.log(`values: ${[...new Set(rows.map((r) => `${r.workload}=${r.value}`))].join(', ')}`)
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
-const file = new URL(`./results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url)
-writeFileSync(file, JSON.stringify({ node: process.version, runs, rows }, null, 2))
-console.log(`wrote ${file.pathname}`)
+if (rows.length > 0) {
+  console.table(rows.map(({ value, ...r }) => r))
+  console.log(`values: ${[...new Set(rows.map((r) => `${r.workload}=${r.value}`))].join(', ')}`)
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
+  const file = new URL(`./results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url)
+  writeFileSync(file, JSON.stringify({ node: process.version, runs, rows }, null, 2))
+  console.log(`wrote ${file.pathname}`)
+}
+// W5 (scaling to 1,000,000 steps, one child process per size and engine) takes minutes: only on
+// request, `npm run bench W5`; it writes its own bench/results/w5-scale-*.json.
+if (only.includes('W5')) runW5()

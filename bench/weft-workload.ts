@@ -1,11 +1,11 @@
 import Type from 'typebox'
 import { defineWorkflow, type Workflow, type StepSpec } from '../src/index.js'
-import { MOD, sinks, stepFn, type Shape } from './workloads.js'
+import { MOD, sinks, stepFn, type Shape, type StepFn } from './workloads.js'
 
 const Output = Type.Object({ v: Type.Integer() })
 
 /** The shape as a Weft workflow (defined through the untyped spec: shapes are data). */
-export function toWorkflow(shape: Shape): Workflow {
+export function toWorkflow(shape: Shape, step: StepFn = stepFn): Workflow {
   const ids = Array.from({ length: shape.weights.length }, (_, i) => `s${i}`)
   const steps: StepSpec[] = ids.map((id, i) => {
     const w = shape.weights[i]!
@@ -14,7 +14,7 @@ export function toWorkflow(shape: Shape): Workflow {
       id,
       needs,
       output: Output,
-      run: ({ deps }: { deps: Readonly<Record<string, unknown>> }) => stepFn(w, needs.map((d) => deps[d] as { v: number })),
+      run: ({ deps }: { deps: Readonly<Record<string, unknown>> }) => step(w, needs.map((d) => deps[d] as { v: number })),
     }
   })
   const sinkIds = sinks(shape).map((s) => ids[s]!)

@@ -98,8 +98,11 @@ export function expected(shape: Shape): number {
   return total
 }
 
+/** The step function's type (bench/scale/w5.ts wraps {@link stepFn} to sample the heap). */
+export type StepFn = (w: number, inputs: readonly { v: number }[]) => Promise<{ v: number }>
+
 /** The hand-written baseline: Kahn's algorithm, FIFO ready queue, one promise per step, same cap. */
-export function baseline(shape: Shape): Promise<number> {
+export function baseline(shape: Shape, step: StepFn = stepFn): Promise<number> {
   const n = shape.weights.length
   const succ: number[][] = Array.from({ length: n }, () => [])
   const indeg = new Int32Array(n)
@@ -118,7 +121,7 @@ export function baseline(shape: Shape): Promise<number> {
       while (running < shape.concurrency && head < ready.length) {
         const i = ready[head++]!
         running++
-        stepFn(shape.weights[i]!, shape.deps[i]!.map((d) => out[d]!)).then((r) => {
+        step(shape.weights[i]!, shape.deps[i]!.map((d) => out[d]!)).then((r) => {
           out[i] = r
           running--
           done++
