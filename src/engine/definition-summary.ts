@@ -13,10 +13,17 @@ const summaries = new WeakMap<Workflow, DefinitionSummary>()
 export function summarize(workflow: Workflow): DefinitionSummary {
   let summary = summaries.get(workflow)
   if (summary === undefined) {
+    // Steps often share one schema object: hash each schema once.
+    const hashes = new Map<object, string>()
+    const hash = (schema: object): string => {
+      let h = hashes.get(schema)
+      if (h === undefined) hashes.set(schema, (h = fingerprintOf(schema)))
+      return h
+    }
     summary = {
-      input: fingerprintOf(workflow.input),
-      ...(workflow.output === undefined ? {} : { output: fingerprintOf(workflow.output) }),
-      steps: workflow.steps.map((s) => ({ id: s.id, needs: [...s.needs], output: fingerprintOf(s.output) })),
+      input: hash(workflow.input),
+      ...(workflow.output === undefined ? {} : { output: hash(workflow.output) }),
+      steps: workflow.steps.map((s) => ({ id: s.id, needs: s.needs as string[], output: hash(s.output) })),
     }
     summaries.set(workflow, summary)
   }

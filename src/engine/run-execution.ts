@@ -905,15 +905,29 @@ export class RunExecution implements StepHost, GateMember {
 
   private computeOutput(): unknown {
     const wf = this.workflow
-    // Null prototype: a dictionary from the start, no hidden-class transition per step id.
-    const steps: Record<string, unknown> = Object.create(null)
-    for (let i = 0; i < this.status.length; i++) if (this.status[i] === SUCCEEDED) steps[this.steps[i]!.id] = this.outputs[i]
-    const output = wf.result === undefined ? steps : wf.result({ input: this.settings.input, steps })
+    let output: unknown
+    if (wf.result === undefined) {
+      output = this.succeededOutputs()
+    } else {
+      // A result function usually reads a few steps: give it a read-only view instead of
+      // copying every output (O(steps) per run); it materializes only if returned as is.
+      const view = stepsView(wf, this.status, this.outputs)
+      output = wf.result({ input: this.settings.input, steps: view })
+      if (output === view) output = this.succeededOutputs()
+    }
     if (wf.output !== undefined) {
       const issues = issuesOf(wf.output, output)
       if (issues.length > 0) throw new ContractViolation({ workflowId: wf.id, direction: 'workflow-output', issues })
     }
     return output
+  }
+
+  /** The outputs of the steps that succeeded, by step id. */
+  private succeededOutputs(): Record<string, unknown> {
+    // Null prototype: a dictionary from the start, no hidden-class transition per step id.
+    const steps: Record<string, unknown> = Object.create(null)
+    for (let i = 0; i < this.status.length; i++) if (this.status[i] === SUCCEEDED) steps[this.steps[i]!.id] = this.outputs[i]
+    return steps
   }
 
   /** A failure outside any step after the run started (a hook threw): the run fails. */
@@ -1117,4 +1131,33 @@ function reasonText(reason: unknown, fallback: string): string {
   if (reason instanceof Error) return reason.message
   if (typeof reason === 'string') return reason
   return fallback
+}
+
+/**
+ * A read-only record of the outputs of the steps that succeeded, computed on access: what a
+ * workflow's `result` function receives. Enumerable like a plain record (keys in declaration
+ * order), so spreading or `JSON.stringify` work.
+ */
+function stepsView(wf: Workflow, status: Uint8Array, outputs: readonly unknown[]): Readonly<Record<string, unknown>> {
+  const indexOf = (key: string | symbol): number => {
+    if (typeof key !== 'string') return -1
+    const step = wf.stepById.get(key)
+    return step !== undefined && status[step.index] === SUCCEEDED ? step.index : -1
+  }
+  const refuse = (): boolean => false
+  return new Proxy(Object.create(null) as Record<string, unknown>, {
+    get: (_, key) => {
+      const i = indexOf(key)
+      return i < 0 ? undefined : outputs[i]
+    },
+    has: (_, key) => indexOf(key) >= 0,
+    ownKeys: () => wf.steps.filter((s) => status[s.index] === SUCCEEDED).map((s) => s.id),
+    getOwnPropertyDescriptor: (_, key) => {
+      const i = indexOf(key)
+      return i < 0 ? undefined : { value: outputs[i], enumerable: true, configurable: true, writable: false }
+    },
+    set: refuse,
+    defineProperty: refuse,
+    deleteProperty: refuse,
+  })
 }
