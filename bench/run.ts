@@ -114,7 +114,7 @@ async function durable(): Promise<Row[]> {
 }
 
 const only = process.argv.slice(2)
-const shapes: Shape[] = [chain(1000), fan(1000, 64), layered(100, 100, 32)].filter((s) => only.length === 0 || only.some((o) => s.name.startsWith(o)))
+const shapes: Shape[] = [chain(1000), fan(1000, 64), layered(100, 100, 32)].filter((s) => only.length === 0 || only.some((o) => o !== "CPU" && s.name.startsWith(o)))
 const rows: Row[] = []
 for (const shape of shapes) rows.push(...(await compare(shape)))
 if (only.length === 0 || only.some((o) => 'W4'.startsWith(o) || o === 'W4')) {
@@ -135,3 +135,6 @@ if (rows.length > 0) {
 // W5 (scaling to 1,000,000 steps, one child process per size and engine) takes minutes: only on
 // request, `npm run bench W5`; it writes its own bench/results/w5-scale-*.json.
 if (only.includes('W5')) runW5()
+// The CPU-bound fan-out on the worker-thread executor, 1 vs 2 threads (about 10 s): by default,
+// or alone with `npm run bench CPU`; it writes bench/results/parallel-cpu-fanout-*.json.
+if (only.length === 0 || only.includes('CPU')) await import('./parallel/cpu-fanout.js')

@@ -29,6 +29,7 @@ describe("a workflow's result function sees the step outputs as a read-only reco
       return steps
     })
     const result = await createEngine().run(wf)
+    if (result.status !== 'succeeded') throw new Error(`run ${result.status}`)
     expect(result.output).toEqual({ a: 1, b: 2 })
     expect(structuredClone(result.output)).toEqual({ a: 1, b: 2 }) // not a Proxy
   })
