@@ -208,7 +208,7 @@ export class RunExecution implements StepHost, GateMember {
     const { store, clock } = this.services
     const wf = this.workflow
     try {
-      if (RunSecrets.needed(this.steps)) {
+      if (this.plan.hasSecrets) {
         this.secrets = new RunSecrets(this.services.secrets, this.steps)
         await this.secrets.preload()
         if (this.settings.restored === undefined) this.secrets.checkInput(this.settings.input)

@@ -41,11 +41,6 @@ export class RunSecrets {
     this.redactor = createRedactor(settings.minLength === undefined ? {} : { minLength: settings.minLength })
   }
 
-  /** Whether `steps` declare any secret (else a run needs no {@link RunSecrets}). */
-  static needed(steps: readonly StepDefinition[]): boolean {
-    return steps.some((s) => s.secrets !== undefined && s.secrets.length > 0)
-  }
-
   /** True once a value is registered: only then is there anything to redact. */
   get active(): boolean {
     return this.redactor.size > 0

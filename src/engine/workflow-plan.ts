@@ -12,6 +12,8 @@ export interface WorkflowPlan {
   readonly schedule: SchedulePlan
   readonly validators: readonly Validator<{}, TSchema>[]
   readonly hasCompensation: boolean
+  /** Some step declares secrets (the run needs a redactor). */
+  readonly hasSecrets: boolean
   /**
    * How each step runs, decided once per definition: 0 its body through the executor, 1 its
    * body through the step's breaker/bulkhead/rate limit, 2 a gate or sub-workflow the engine runs,
@@ -51,6 +53,7 @@ export function planOf(workflow: Workflow): WorkflowPlan {
       }),
       validators: steps.map((s) => compile(s.output)),
       hasCompensation: steps.some((s) => s.compensate !== undefined),
+      hasSecrets: steps.some((s) => s.secrets !== undefined && s.secrets.length > 0),
       runKind: Uint8Array.from(steps, (s) =>
         s.map !== undefined ? 4 : s.gate !== undefined || s.child !== undefined ? 2 : s.sideEffects === true ? 3 : s.breaker !== undefined || s.bulkhead !== undefined || s.rateLimit !== undefined ? 1 : 0,
       ),
