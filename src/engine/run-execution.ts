@@ -153,6 +153,9 @@ export class RunExecution implements StepHost, GateMember {
   private stopping: 'failed' | 'cancelled' | undefined
   private cancelReason = ''
   private resumableCancel = false
+  /** The store's appends complete asynchronously: batch a tick's reactions into one append. */
+  private asyncStore = false
+  private flushQueued = false
   private finished = false
   private startedAt = 0
   private resolveResult!: (result: RunResult) => void
@@ -994,6 +997,24 @@ export class RunExecution implements StepHost, GateMember {
   private flush(): void {
     this.reactionAt = -1
     if (this.flushing) return
+    if (this.asyncStore) {
+      // A store that commits asynchronously (fsync): gather every reaction of this tick (e.g. a
+      // wave of parallel steps finishing together) into one append, i.e. one group commit.
+      if (!this.flushQueued) {
+        this.flushQueued = true
+        queueMicrotask(this.flushQueuedBatch)
+      }
+      return
+    }
+    this.flushNow()
+  }
+
+  private readonly flushQueuedBatch = (): void => {
+    this.flushQueued = false
+    if (!this.flushing) this.flushNow()
+  }
+
+  private flushNow(): void {
     this.flushing = true
     while (this.batch.length > 0) {
       const events = this.batch
@@ -1010,6 +1031,7 @@ export class RunExecution implements StepHost, GateMember {
         return this.abortInfrastructure(error)
       }
       if (pending !== undefined) {
+        this.asyncStore = true
         pending.then(
           () => {
             this.flushing = false
