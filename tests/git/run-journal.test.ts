@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import Type from 'typebox'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createEngine, memoryStore, RunExistsError, workflow, type JournalEvent, type RunStore } from '../../src/index.js'
+import { createEngine, fileStore, memoryStore, RunExistsError, workflow, type JournalEvent, type RunStore } from '../../src/index.js'
 import { exportRun, gitCheckpoints, GitJournalError, importRun, journalRef } from '../../src/git/index.js'
 import { fsck, git, gitEnv, removeDir, tempRepo } from './git-fixture.js'
 
@@ -131,5 +134,32 @@ describe('exportRun / importRun', () => {
     await expect(importRun({ dir, ref, store: memoryStore() })).resolves.toMatchObject({ events: meta.events })
     // ... but not as a run of another definition.
     await expect(importRun({ dir, ref, store: memoryStore(), fingerprint: '0'.repeat(32) })).rejects.toMatchObject({ data: { problems: [{ code: 'fingerprint-mismatch' }] } })
+  })
+
+  it('refuses imports that would escape the store (run ids with ../, absolute paths, NUL) or pollute prototypes', async () => {
+    const dir = tempRepo({ 'a.txt': 'a' })
+    dirs.push(dir)
+    const store = await recordedRun(dir)
+    const { ref } = await exportRun({ dir, runId: 'shared-1', store })
+    const text = git(dir, 'show', `${ref}:journal.jsonl`)
+    const meta = JSON.parse(git(dir, 'show', `${ref}:meta.json`)) as { sha256: string; run: { runId: string }; events: number }
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex')
+    const target = mkdtempSync(join(tmpdir(), 'weft-import-'))
+    dirs.push(target)
+    for (const [i, runId] of ['../escaped', '/tmp/absolute', 'nul\u0000byte', '..'].entries()) {
+      const moved = text.replaceAll('"runId":"shared-1"', `"runId":${JSON.stringify(runId)}`)
+      const commit = commitTree(dir, { 'journal.jsonl': moved, 'meta.json': JSON.stringify({ ...meta, sha256: sha(moved), run: { ...meta.run, runId } }) }, `escape attempt ${i}`)
+      const fs = fileStore(join(target, 'store'))
+      await expect(importRun({ dir, ref: commit, store: fs }), runId).rejects.toMatchObject({ code: 'WEFT_INVALID_RUN_ID' })
+      await fs.close()
+    }
+    expect(readdirSync(target)).toEqual(['store'])
+    // A prototype-polluting key in an imported event is refused with its line, nothing written.
+    const polluted = text.replace('{"seq":1,', '{"__proto__":{"polluted":true},"seq":1,')
+    const commit = commitTree(dir, { 'journal.jsonl': polluted, 'meta.json': JSON.stringify({ ...meta, sha256: sha(polluted) }) }, 'polluted')
+    const error = await importRun({ dir, ref: commit, store: memoryStore() }).then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(GitJournalError)
+    expect((error as GitJournalError).data.problems[0]).toMatchObject({ code: 'invalid-event', line: 1, message: expect.stringContaining('__proto__') })
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined()
   })
 })
