@@ -48,14 +48,8 @@ export interface OpenedEngine {
   readonly store: RunStore
   readonly storeDir: string
   readonly clock: Clock
-  /** Closes the engine (waiting for its runs), its telemetry and the store. */
+  /** Closes the engine (waiting for its runs and for their leases to be given up), its telemetry and the store. */
   close(options?: { readonly cancelActive?: boolean }): Promise<void>
-  /**
-   * Makes sure the lease of a run that ended here is given up before the process exits, so the
-   * next `weft resume`/`cancel`/`signal` need not wait for it to expire. (The engine releases it
-   * in the background when the run ends, and `engine.close()` does not wait for that.)
-   */
-  releaseLease(runId: string): Promise<void>
 }
 
 /**
@@ -80,16 +74,7 @@ export async function openEngine(ctx: CommandContext, config: WeftConfig, option
     ...(config.limits === undefined ? {} : { limits: config.limits }),
     secrets: secretsOf(ctx, config),
   })
-  const releaseLease = async (runId: string): Promise<void> => {
-    try {
-      // Same owner: renews the engine's lease if it is still held (else takes a fresh one), then gives it up.
-      const lease = await store.acquireLease?.(runId, owner, 1000)
-      if (lease !== undefined) await store.releaseLease?.(lease)
-    } catch {
-      // Best effort: an unreleased lease only expires later.
-    }
-  }
-  return { engine, store, storeDir, clock, close: (o) => engine.close(o), releaseLease }
+  return { engine, store, storeDir, clock, close: (o) => engine.close(o) }
 }
 
 /**

@@ -87,7 +87,6 @@ export class RunSession {
       this.progress.stop()
       await stopInbox()
     }
-    if (outcome !== 'forced') await this.opened.releaseLease(this.runId)
     if (outcome === 'forced') {
       this.out.err(`stopped without waiting for the steps; continue with: weft resume ${this.runId}`)
       return ExitCode.interrupted

@@ -206,9 +206,8 @@ describe('weft run --dry-run', () => {
 })
 
 describe('live progress', () => {
-  // util-linux `script` runs the CLI on a pseudo-terminal: a real TTY, still a child process.
-  const hasScript = spawnSync('script', ['--version']).status === 0
-  it.skipIf(!hasScript)('on a terminal redraws a status line (running steps, done/total, elapsed) and prints finished steps', async () => {
+  // util-linux `script` (Debian's essential bsdutils) runs the CLI on a pseudo-terminal: a real TTY, still a child process.
+  it('on a terminal redraws a status line (running steps, done/total, elapsed) and prints finished steps', async () => {
     const cwd = tempDir({ 'greet.yaml': greet })
     const command = [process.execPath, bundles.cli, 'run', 'greet.yaml', '--input', '{"name":"Ada"}'].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ')
     const r = spawnSync('script', ['-qfec', command, '/dev/null'], { cwd, encoding: 'utf8', env: { ...process.env, TERM: 'xterm', COLUMNS: '120' } })

@@ -52,7 +52,6 @@ export const cancelCommand: Command = {
       const { workflow } = await runTarget(ctx, opened.store, runId, config, configFile)
       try {
         const result = await opened.engine.cancel(runId, workflow, reason)
-        await opened.releaseLease(runId)
         report(result.status, 'journaled', `run ${runId} ${result.status === 'cancelled' ? 'cancelled' : `ended ${result.status}`}`)
         return result.status === 'cancelled' ? ExitCode.ok : ExitCode.store
       } catch (error) {
