@@ -1,6 +1,6 @@
 import { ContractViolation, issuesOf } from '../contract/index.js'
 import { isWeftError, serializeError, type SerializedError } from '../errors/index.js'
-import type { Executor } from '../executor/index.js'
+import type { Executor, StepTask } from '../executor/index.js'
 import type { JournalEvent } from '../journal/index.js'
 import type { Clock } from '../runtime/index.js'
 import { Scheduler } from '../scheduler/index.js'
@@ -23,6 +23,7 @@ import type { RunResult, StepResult } from './run-result.js'
 import { StepRuntime, type StepHost } from './step-runtime.js'
 import { scheduleWith, type WorkflowPlan } from './workflow-plan.js'
 import { summarize } from './definition-summary.js'
+import { stepsView, succeededOutputs } from './step-outputs.js'
 import { MapSteps } from './map-step.js'
 import { RunSecrets, type SecretSettings } from './run-secrets.js'
 import type { GateMember, LaunchGate } from './launch-gate.js'
@@ -445,11 +446,11 @@ export class RunExecution implements StepHost, GateMember {
     } else if (timeout !== undefined) {
       this.armTimeout(i, attempt, timeout, undefined)
     }
-    if (this.plan.runKind[i] === 4) return this.runMap(i, attempt, ctx)
+    const kind = this.plan.runKind[i]!
+    if (kind === 4) return this.runMap(i, attempt, ctx)
     const step = this.steps[i]!
     let pending: Promise<unknown>
     try {
-      const kind = this.plan.runKind[i]!
       if (kind === 0) {
         pending = this.services.executor.execute({ step, ctx })
       } else if (kind === 2 || (kind === 3 && this.settings.dryRun === true)) {
@@ -486,13 +487,7 @@ export class RunExecution implements StepHost, GateMember {
     })
     const step = this.steps[i]!
     this.mapSteps.run(i, step, attempt, ctx, (outcome) => {
-      let pending: Promise<unknown>
-      try {
-        pending = this.services.inline.execute({ step: { ...step, run: outcome }, ctx })
-      } catch (error) {
-        pending = Promise.reject(error)
-      }
-      pending.then(
+      executeTask(this.services.inline, { step: { ...step, run: outcome }, ctx }).then(
         (value) => this.onValue(i, attempt, value),
         (error) => this.onError(i, attempt, error),
       )
@@ -661,13 +656,7 @@ export class RunExecution implements StepHost, GateMember {
     const action = remedy.rule.do
     const ctx = new StepRuntime(this, i, step.id, attempt, this.settings.input, this.depsOf(i), 'heal')
     const healStep: StepDefinition = { ...step, run: () => (action === undefined ? undefined : action(error, { signal: this.runSignal(), attempt })) }
-    let pending: Promise<unknown>
-    try {
-      pending = this.services.inline.execute({ step: healStep, ctx, kind: 'heal' })
-    } catch (failure) {
-      pending = Promise.reject(failure)
-    }
-    pending.then(
+    executeTask(this.services.inline, { step: healStep, ctx, kind: 'heal' }).then(
       () => {
         if (this.status[i] !== BACKOFF || this.attempts[i] !== attempt || this.finished) return
         const then = remedy.rule.then
@@ -722,12 +711,7 @@ export class RunExecution implements StepHost, GateMember {
     this.flush()
     const ctx = new StepRuntime(this, i, step.id, attempt, this.settings.input, this.depsOf(i), 'fallback')
     const fallbackStep: StepDefinition = { ...step, run: () => (typeof value === 'function' ? (value as (e: unknown) => unknown)(error) : value) }
-    let pending: Promise<unknown>
-    try {
-      pending = this.services.inline.execute({ step: fallbackStep, ctx, kind: 'fallback' })
-    } catch (failure) {
-      pending = Promise.reject(failure)
-    }
+    const pending = executeTask(this.services.inline, { step: fallbackStep, ctx, kind: 'fallback' })
     this.fallbacks.add(i)
     pending.then(
       (output) => this.onValue(i, attempt, output),
@@ -885,11 +869,7 @@ export class RunExecution implements StepHost, GateMember {
         const compensate = step.compensate!
         const output = this.outputs[i]
         const ctx = new StepRuntime(host, i, step.id, attempt, this.settings.input, this.depsOf(i), 'compensate')
-        try {
-          return this.services.executor.execute({ step: { ...step, run: (c) => compensate(c, output) }, ctx, kind: 'compensate' })
-        } catch (error) {
-          return Promise.reject(error)
-        }
+        return executeTask(this.services.executor, { step: { ...step, run: (c) => compensate(c, output) }, ctx, kind: 'compensate' })
       },
     }
   }
@@ -910,27 +890,18 @@ export class RunExecution implements StepHost, GateMember {
     const wf = this.workflow
     let output: unknown
     if (wf.result === undefined) {
-      output = this.succeededOutputs()
+      output = succeededOutputs(wf, this.status, this.outputs)
     } else {
-      // A result function usually reads a few steps: give it a read-only view instead of
-      // copying every output (O(steps) per run); it materializes only if returned as is.
+      // A read-only view, materialized only when returned as it is.
       const view = stepsView(wf, this.status, this.outputs)
       output = wf.result({ input: this.settings.input, steps: view })
-      if (output === view) output = this.succeededOutputs()
+      if (output === view) output = succeededOutputs(wf, this.status, this.outputs)
     }
     if (wf.output !== undefined) {
       const issues = issuesOf(wf.output, output)
       if (issues.length > 0) throw new ContractViolation({ workflowId: wf.id, direction: 'workflow-output', issues })
     }
     return output
-  }
-
-  /** The outputs of the steps that succeeded, by step id. */
-  private succeededOutputs(): Record<string, unknown> {
-    // Null prototype: a dictionary from the start, no hidden-class transition per step id.
-    const steps: Record<string, unknown> = Object.create(null)
-    for (let i = 0; i < this.status.length; i++) if (this.status[i] === SUCCEEDED) steps[this.steps[i]!.id] = this.outputs[i]
-    return steps
   }
 
   /** A failure outside any step after the run started (a hook threw): the run fails. */
@@ -990,7 +961,7 @@ export class RunExecution implements StepHost, GateMember {
   }
 
   private record(event: JournalEvent): void {
-    this.batch.push(this.secrets !== undefined && this.secrets.active ? this.secrets.event(event) : event)
+    this.batch.push(this.redacted(event))
   }
 
   /** Appends the pending batch, then reports it and launches the steps it started. */
@@ -1087,7 +1058,12 @@ export class RunExecution implements StepHost, GateMember {
   }
 
   log(event: StepLogEvent): void {
-    this.report(this.secrets !== undefined && this.secrets.active ? this.secrets.event(event) : event)
+    this.report(this.redacted(event))
+  }
+
+  /** `event` with the run's secrets redacted (itself when no secret was read). */
+  private redacted<E extends JournalEvent | StepLogEvent>(event: E): E {
+    return this.secrets !== undefined && this.secrets.active ? this.secrets.event(event) : event
   }
 
   secretFor(i: number): (name: string) => Promise<string> {
@@ -1155,31 +1131,11 @@ function reasonText(reason: unknown, fallback: string): string {
   return fallback
 }
 
-/**
- * A read-only record of the outputs of the steps that succeeded, computed on access: what a
- * workflow's `result` function receives. Enumerable like a plain record (keys in declaration
- * order), so spreading or `JSON.stringify` work.
- */
-function stepsView(wf: Workflow, status: Uint8Array, outputs: readonly unknown[]): Readonly<Record<string, unknown>> {
-  const indexOf = (key: string | symbol): number => {
-    if (typeof key !== 'string') return -1
-    const step = wf.stepById.get(key)
-    return step !== undefined && status[step.index] === SUCCEEDED ? step.index : -1
+/** `executor.execute(task)`, with a synchronous throw turned into a rejection. */
+function executeTask(executor: Executor, task: StepTask): Promise<unknown> {
+  try {
+    return executor.execute(task)
+  } catch (error) {
+    return Promise.reject(error)
   }
-  const refuse = (): boolean => false
-  return new Proxy(Object.create(null) as Record<string, unknown>, {
-    get: (_, key) => {
-      const i = indexOf(key)
-      return i < 0 ? undefined : outputs[i]
-    },
-    has: (_, key) => indexOf(key) >= 0,
-    ownKeys: () => wf.steps.filter((s) => status[s.index] === SUCCEEDED).map((s) => s.id),
-    getOwnPropertyDescriptor: (_, key) => {
-      const i = indexOf(key)
-      return i < 0 ? undefined : { value: outputs[i], enumerable: true, configurable: true, writable: false }
-    },
-    set: refuse,
-    defineProperty: refuse,
-    deleteProperty: refuse,
-  })
 }

@@ -1,0 +1,44 @@
+import type { Workflow } from '../workflow/index.js'
+import { SUCCEEDED } from './run-state.js'
+
+/**
+ * The outputs of the steps that succeeded, by step id: what a run without a `result` function
+ * returns. A null-prototype dictionary from the start (no hidden-class transition per step id).
+ * @internal
+ */
+export function succeededOutputs(wf: Workflow, status: Uint8Array, outputs: readonly unknown[]): Record<string, unknown> {
+  const steps: Record<string, unknown> = Object.create(null)
+  for (let i = 0; i < status.length; i++) if (status[i] === SUCCEEDED) steps[wf.steps[i]!.id] = outputs[i]
+  return steps
+}
+
+/**
+ * A read-only record of the outputs of the steps that succeeded, computed on access: what a
+ * workflow's `result` function receives. Enumerable like a plain record (keys in declaration
+ * order), so spreading or `JSON.stringify` work. A result function usually reads a few steps:
+ * this costs O(1) per run instead of a copy of every output.
+ * @internal
+ */
+export function stepsView(wf: Workflow, status: Uint8Array, outputs: readonly unknown[]): Readonly<Record<string, unknown>> {
+  const indexOf = (key: string | symbol): number => {
+    if (typeof key !== 'string') return -1
+    const step = wf.stepById.get(key)
+    return step !== undefined && status[step.index] === SUCCEEDED ? step.index : -1
+  }
+  const refuse = (): boolean => false
+  return new Proxy(Object.create(null) as Record<string, unknown>, {
+    get: (_, key) => {
+      const i = indexOf(key)
+      return i < 0 ? undefined : outputs[i]
+    },
+    has: (_, key) => indexOf(key) >= 0,
+    ownKeys: () => wf.steps.filter((s) => status[s.index] === SUCCEEDED).map((s) => s.id),
+    getOwnPropertyDescriptor: (_, key) => {
+      const i = indexOf(key)
+      return i < 0 ? undefined : { value: outputs[i], enumerable: true, configurable: true, writable: false }
+    },
+    set: refuse,
+    defineProperty: refuse,
+    deleteProperty: refuse,
+  })
+}
