@@ -1,4 +1,5 @@
 import { WeftError } from '../errors/index.js'
+import { childPointer } from './json-pointer.js'
 
 /**
  * Limits on data that comes from outside the process (signal payloads, config files, imported
@@ -47,11 +48,12 @@ export class UntrustedDataError extends WeftError<{ readonly source: string; rea
   }
 }
 
-const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype'])
+const FORBIDDEN: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
 const defaults = { maxBytes: 1024 * 1024, maxDepth: 64, maxNodes: 100_000 }
 
-function escapeToken(key: string | number): string {
-  return String(key).replace(/~/g, '~0').replace(/\//g, '~1')
+/** True for keys that can pollute prototypes when data is merged: `__proto__`, `constructor`, `prototype`. @internal */
+export function isPollutingKey(key: string): boolean {
+  return FORBIDDEN.has(key)
 }
 
 /**
@@ -109,15 +111,15 @@ export function dataProblems(value: unknown, limits: DataLimits = {}): DataProbl
     }
     bytes += 2
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}/${i}`, level + 1])
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], childPointer(path, i), level + 1])
       continue
     }
     const keys = Object.keys(v)
     for (let i = keys.length - 1; i >= 0; i--) {
       const key = keys[i]!
       bytes += Buffer.byteLength(key, 'utf8') + 4
-      if (FORBIDDEN.has(key)) problems.push({ path: `${path}/${escapeToken(key)}`, message: `the key "${key}" is not allowed (prototype pollution)` })
-      else stack.push([(v as Record<string, unknown>)[key], `${path}/${escapeToken(key)}`, level + 1])
+      if (FORBIDDEN.has(key)) problems.push({ path: childPointer(path, key), message: `the key "${key}" is not allowed (prototype pollution)` })
+      else stack.push([(v as Record<string, unknown>)[key], childPointer(path, key), level + 1])
     }
   }
   if (bytes > maxBytes) problems.unshift({ path: '', message: `about ${bytes} bytes of JSON, more than the limit of ${maxBytes}` })

@@ -1,4 +1,4 @@
-import { childPointer, pointerTokens, resolveTokens } from './json-pointer.js'
+import { childPointer, pointerTokens, resolveTokens } from '../contract/json-pointer.js'
 import type { FileCondition } from './workflow-file-schema.js'
 
 /** A compiled condition: true when the step should run, given the outputs of its needs. */

@@ -1,6 +1,6 @@
 import type { TSchema } from 'typebox'
 import { compile } from '../contract/index.js'
-import { childPointer, pointerTokens, resolveTokens } from './json-pointer.js'
+import { childPointer, pointerTokens, resolveTokens } from '../contract/json-pointer.js'
 import { schemaIssues, type SchemaIssue } from './schema-issues.js'
 import { closest } from './suggest.js'
 

@@ -1,5 +1,6 @@
 import { CST, Composer, Lexer, Parser, isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml'
-import { childPointer } from './json-pointer.js'
+import { childPointer } from '../contract/json-pointer.js'
+import { isPollutingKey } from '../contract/untrusted-data.js'
 import { jsonSyntaxError } from './json-syntax.js'
 import type { LoaderProblem, LoaderProblemKind } from './loader-problem.js'
 
@@ -31,7 +32,6 @@ export type ResolvedLimits = Required<LoaderLimits>
 
 export const defaultLimits: ResolvedLimits = { maxBytes: 1024 * 1024, maxDepth: 64, maxNodes: 100_000 }
 
-const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype'])
 
 /** 1-based line and column. */
 export interface Position {
@@ -300,7 +300,7 @@ function convertYaml(document: Document.Parsed, positions: PositionIndex, limits
           continue
         }
         const at = childPointer(pointer, key)
-        if (forbiddenKeys.has(key)) {
+        if (isPollutingKey(key)) {
           positions.record(at, undefined, keyStart)
           problems.push(problem('forbidden-key', at, `the key "${key}" is not allowed`, positions.at(keyStart)))
           continue
@@ -392,7 +392,7 @@ function normalize(value: unknown, limits: ResolvedLimits, problems: LoaderProbl
       const out: Record<string, unknown> = {}
       for (const key of Object.keys(object)) {
         const at = childPointer(pointer, key)
-        if (forbiddenKeys.has(key)) {
+        if (isPollutingKey(key)) {
           problems.push(problem('forbidden-key', at, `the key "${key}" is not allowed`, positions?.key(at)))
           continue
         }

@@ -1,4 +1,4 @@
-import { childPointer } from './json-pointer.js'
+import { childPointer } from '../contract/json-pointer.js'
 import { closest } from './suggest.js'
 
 /** The JSON Schema keywords the file format uses (and so this checker understands). */

@@ -1,3 +1,4 @@
+import { childPointer as pointer } from '../contract/json-pointer.js'
 import { serializeError, type SerializedError } from '../errors/index.js'
 import { NeedleMatcher } from './needle-matcher.js'
 import { SecretArgumentError, showPlain, showSecret, type SecretLeak } from './secret-errors.js'
@@ -137,9 +138,6 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   else target[key] = value
 }
 
-function pointer(parent: string, segment: string): string {
-  return `${parent}/${segment.replace(/~/g, '~0').replace(/\//g, '~1')}`
-}
 
 /** A step of a walk: a string to check (a key or a value), or a value to expand. */
 type WalkItem = { readonly text: string; readonly path: string; readonly where: 'key' } | { readonly value: unknown; readonly path: string }

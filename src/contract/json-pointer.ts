@@ -1,3 +1,4 @@
+/** JSON pointers (RFC 6901), shared by contracts, the loader and the redactor. @internal */
 /** Escapes one reference token of an RFC 6901 JSON pointer (`~` → `~0`, `/` → `~1`). */
 export function escapeToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1')
