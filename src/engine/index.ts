@@ -2,7 +2,8 @@
  * The engine: runs workflows through the ports, journaling every state change.
  * @packageDocumentation
  */
-export { createEngine, Engine, type EngineOptions, type StartOptions, type RunHandle, type StartArgs, type ResumeOptions, type RecoverOptions, type RecoverReport } from './engine.js'
+export { createEngine, Engine, type RunHandle, type StartArgs, type RecoverOptions, type RecoverReport } from './engine.js'
+export type { EngineOptions, StartOptions, ResumeOptions } from './engine-options.js'
 export type { FailurePolicy, CancelOptions } from './run-execution.js'
 export type { RunResult, RunResultBase, StepResult } from './run-result.js'
 export type { WeftPlugin, RunHookContext, StepHookContext } from './plugin.js'
