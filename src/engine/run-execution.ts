@@ -412,15 +412,16 @@ export class RunExecution implements StepHost, GateMember {
     if (this.status[i] !== RUNNING) return
     const gate = this.services.gate
     if (gate !== undefined) return gate.request(this, i, attempt, this.steps[i]!)
-    this.launchGranted(i, attempt)
+    this.startAttempt(i, attempt)
   }
 
-  /** Starts attempt `attempt` of step `i` (at once, or when the engine's shared capacity allows). */
+  /** The engine's shared capacity lets attempt `attempt` of step `i` start (if it is still current). */
   launchGranted(i: number, attempt: number): void {
-    if (!this.isCurrent(i, attempt)) {
-      this.services.gate?.release(this, i, attempt)
-      return
-    }
+    if (this.isCurrent(i, attempt)) this.startAttempt(i, attempt)
+    else this.services.gate?.release(this, i, attempt)
+  }
+
+  private startAttempt(i: number, attempt: number): void {
     const step = this.steps[i]!
     const ctx = new StepRuntime(this, i, step.id, attempt, this.settings.input, this.depsOf(i))
     this.lastContext = ctx // keeps the hidden class alive between runs (see Engine.lastEnded)
