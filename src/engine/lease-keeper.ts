@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers'
 import type { Clock } from '../runtime/index.js'
 import type { Lease, RunStore } from '../store/index.js'
 
@@ -5,6 +6,8 @@ interface Held {
   lease: Lease
   readonly lost: (error: unknown) => void
 }
+
+const STOPPED: unknown = Object.freeze({ stopped: true })
 
 /**
  * Keeps the leases of an engine's runs alive: one renewal loop for all of them (every `ttl / 3`
@@ -15,6 +18,7 @@ interface Held {
 export class LeaseKeeper {
   private readonly held = new Map<string, Held>()
   private stop: AbortController | undefined
+  private stopCheck = false
 
   constructor(
     private readonly store: RunStore,
@@ -36,11 +40,20 @@ export class LeaseKeeper {
     const held = this.held.get(runId)
     if (held === undefined) return
     this.held.delete(runId)
-    if (this.held.size === 0) {
-      this.stop?.abort()
-      this.stop = undefined
+    if (this.held.size === 0 && !this.stopCheck) {
+      // Stopped one macrotask later if nothing is held by then: runs started back to back (the
+      // next `await engine.run()` begins in this microtask queue) keep the loop and its timer.
+      this.stopCheck = true
+      setImmediate(this.stopIfIdle)
     }
     await this.store.releaseLease?.(held.lease)
+  }
+
+  private readonly stopIfIdle = (): void => {
+    this.stopCheck = false
+    if (this.held.size > 0 || this.stop === undefined) return
+    this.stop.abort(STOPPED) // a reason of our own: no DOMException (with its stack)
+    this.stop = undefined
   }
 
   private async loop(signal: AbortSignal): Promise<void> {

@@ -104,6 +104,9 @@ export interface RunSettings {
   readonly lease?: (execution: RunExecution) => Promise<number | undefined>
 }
 
+/** The reason a disarmed timeout timer is aborted with (nobody sees it; saves a DOMException). */
+const DISARMED: unknown = Object.freeze({ disarmed: true })
+
 /**
  * One run: drives the scheduler, hands steps to the executor, journals every state change
  * before acting on it or reporting it, and settles the result.
@@ -586,15 +589,19 @@ export class RunExecution implements StepHost, GateMember {
       )
       return
     }
-    this.succeed(i, attempt, value)
+    this.succeedCurrent(i, attempt, value) // checked above, nothing in between
   }
 
   private succeed(i: number, attempt: number, value: unknown): void {
-    if (!this.isCurrent(i, attempt)) return
+    if (this.isCurrent(i, attempt)) this.succeedCurrent(i, attempt, value)
+  }
+
+  /** {@link RunExecution.succeed} for an attempt known to be current. */
+  private succeedCurrent(i: number, attempt: number, value: unknown): void {
     this.disarmTimeout(i)
     this.status[i] = SUCCEEDED
     this.outputs[i] = value
-    this.controllers.delete(i)
+    if (this.controllers.size > 0) this.controllers.delete(i)
     if (this.plan.hasCompensation) this.completion.push(i)
     this.record(
       (this.simulated.size > 0 && this.simulated.has(i)) || (this.fallbacks.size > 0 && this.fallbacks.has(i))
@@ -762,7 +769,7 @@ export class RunExecution implements StepHost, GateMember {
     const timer = this.timers.get(i)
     if (timer === undefined) return
     this.timers.delete(i)
-    timer.abort()
+    timer.abort(DISARMED)
   }
 
   private fail(i: number, attempt: number, error: unknown): void {
@@ -805,7 +812,7 @@ export class RunExecution implements StepHost, GateMember {
     this.services.gate?.leave(this)
     this.detachSignal?.()
     this.runAbort?.abort()
-    for (const timer of this.timers.values()) timer.abort()
+    for (const timer of this.timers.values()) timer.abort(DISARMED)
     this.timers.clear()
     const at = this.time()
     if (this.stopping === 'cancelled') {
@@ -1025,8 +1032,10 @@ export class RunExecution implements StepHost, GateMember {
   private committed(events: JournalEvent[], launches: number[], actions: (() => void)[]): void {
     if (this.infrastructureFailed) return
     this.committedSeq = events[events.length - 1]!.seq
-    for (const event of events) this.report(event)
-    for (const i of launches) this.launch(i)
+    if (this.services.bus.active || this.services.telemetry !== undefined || this.streams.size > 0) {
+      for (let k = 0; k < events.length; k++) this.report(events[k]!)
+    }
+    for (let k = 0; k < launches.length; k++) this.launch(launches[k]!)
     if (actions.length > 0) for (const action of actions) action()
     const last = events[events.length - 1]!
     if (isTerminalEvent(last)) void this.settleResult(last)

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomFillSync, randomUUID } from 'node:crypto'
 
 /**
  * Where fresh run ids and seeds come from when the caller gives none. The only source of
@@ -18,7 +18,20 @@ export interface Entropy {
  */
 export const systemEntropy: Entropy = {
   runId: () => randomUUID(),
-  seed: () => randomBytes(4).readUInt32LE(0),
+  seed: () => nextSeed(),
+}
+
+// Seeds come from a pool refilled 256 at a time (as `randomUUID` does): one call into the CSPRNG
+// per 256 runs instead of one per run.
+const seedPool = new Uint32Array(256)
+let seedsLeft = 0
+
+function nextSeed(): number {
+  if (seedsLeft === 0) {
+    randomFillSync(seedPool)
+    seedsLeft = seedPool.length
+  }
+  return seedPool[--seedsLeft]!
 }
 
 /**

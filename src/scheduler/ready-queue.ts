@@ -1,11 +1,21 @@
 /**
- * A binary min-heap of node indices ordered by a fixed, unique integer rank per node
+ * A min-priority queue of node indices ordered by a fixed, unique integer rank per node
  * (lower rank = served first). O(log n) push and pop, no allocation after construction.
+ *
+ * Nodes usually become ready in rank order (a fan-out releases its branches in declaration
+ * order, which is their rank order among equals), so the queue keeps two parts: a FIFO of nodes
+ * pushed in increasing rank, served in O(1), and a binary heap for the nodes pushed out of
+ * order. `pop` takes the lower-ranked of the two heads, so the order served is exactly that of
+ * a single heap.
  * @public
  */
 export class ReadyQueue {
   private readonly heap: Int32Array
   private count = 0
+  // The in-order part: a ring buffer of increasing ranks.
+  private readonly fifo: Int32Array
+  private head = 0
+  private length = 0
 
   /**
    * @param rank - rank of each node; must be unique per node.
@@ -17,17 +27,25 @@ export class ReadyQueue {
     capacity: number = rank.length,
   ) {
     this.heap = new Int32Array(Math.max(1, capacity))
+    this.fifo = new Int32Array(Math.max(1, capacity))
   }
 
   /** Number of queued nodes. */
   get size(): number {
-    return this.count
+    return this.count + this.length
   }
 
-  /** Adds a node (each node at most once). */
+  /** Adds a node. */
   push(node: number): void {
-    const heap = this.heap
     const rank = this.rank
+    const fifo = this.fifo
+    const length = this.length
+    if (length === 0 || rank[node]! > rank[fifo[this.wrap(this.head + length - 1)]!]!) {
+      fifo[this.wrap(this.head + length)] = node
+      this.length = length + 1
+      return
+    }
+    const heap = this.heap
     const r = rank[node]!
     let i = this.count++
     while (i > 0) {
@@ -40,13 +58,23 @@ export class ReadyQueue {
     heap[i] = node
   }
 
-  /** The best-ranked node without removing it, or -1. */
+  /** The lowest-ranked node without removing it, or -1 when empty. */
   peek(): number {
-    return this.count === 0 ? -1 : this.heap[0]!
+    if (this.length === 0) return this.count === 0 ? -1 : this.heap[0]!
+    const first = this.fifo[this.head]!
+    return this.count === 0 || this.rank[first]! < this.rank[this.heap[0]!]! ? first : this.heap[0]!
   }
 
-  /** Removes and returns the best-ranked node, or -1 when empty. */
+  /** Removes and returns the lowest-ranked node, or -1 when empty. */
   pop(): number {
+    if (this.length > 0) {
+      const first = this.fifo[this.head]!
+      if (this.count === 0 || this.rank[first]! < this.rank[this.heap[0]!]!) {
+        this.head = this.wrap(this.head + 1)
+        this.length--
+        return first
+      }
+    }
     if (this.count === 0) return -1
     const heap = this.heap
     const rank = this.rank
@@ -68,5 +96,10 @@ export class ReadyQueue {
       heap[i] = last
     }
     return top
+  }
+
+  private wrap(index: number): number {
+    const capacity = this.fifo.length
+    return index >= capacity ? index - capacity : index
   }
 }

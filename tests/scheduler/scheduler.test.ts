@@ -21,6 +21,50 @@ describe('ReadyQueue', () => {
       }),
     )
   })
+
+  it('serves like a single heap under any mix of pushes (in and out of rank order), peeks and pops, at full capacity', () => {
+    // Ops: a node index to push (each at most once), or -1 to pop. Sorted runs exercise the FIFO
+    // part, descending ranks the heap part, and the ring buffer wraps when pops interleave.
+    const scenario = fc.integer({ min: 1, max: 60 }).chain((n) =>
+      fc.record({
+        ranks: fc.uniqueArray(fc.nat(10_000), { minLength: n, maxLength: n }),
+        order: fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: n, maxLength: n }),
+        sortRuns: fc.boolean(),
+        pops: fc.array(fc.nat(n), { maxLength: n }),
+        capacity: fc.integer({ min: 0, max: n }),
+      }),
+    )
+    fc.assert(
+      fc.property(scenario, ({ ranks, order, sortRuns, pops, capacity }) => {
+        const rank = Int32Array.from(ranks)
+        const pushes = sortRuns ? [...order].sort((a, b) => rank[a]! - rank[b]!) : order
+        const q = new ReadyQueue(rank, Math.max(1, capacity))
+        const model: number[] = []
+        const popBoth = (): void => {
+          const want = model.length === 0 ? -1 : model.reduce((best, x) => (rank[x]! < rank[best]! ? x : best))
+          expect(q.peek()).toBe(want)
+          expect(q.pop()).toBe(want)
+          if (want >= 0) model.splice(model.indexOf(want), 1)
+          expect(q.size).toBe(model.length)
+        }
+        let p = 0
+        for (const node of pushes) {
+          if (model.length === Math.max(1, capacity)) popBoth() // never more than `capacity` queued
+          q.push(node)
+          model.push(node)
+          expect(q.size).toBe(model.length)
+          while (p < pops.length && pops[p]! % 3 === 0) {
+            popBoth()
+            p++
+          }
+          p++
+        }
+        while (model.length > 0) popBoth()
+        expect(q.pop()).toBe(-1)
+        expect(q.peek()).toBe(-1)
+      }),
+    )
+  })
 })
 
 describe('Scheduler', () => {
