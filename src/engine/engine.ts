@@ -81,6 +81,8 @@ export type StartArgs<I> = undefined extends I ? [input?: I, options?: StartOpti
 export class Engine {
   private readonly store: RunStore
   private readonly executor: Executor
+  /** Runs engine-made steps (gates, sub-workflows, dry runs); also the default executor. */
+  private readonly inline: Executor = inlineExecutor()
   private readonly clock: Clock
   private readonly entropy: Entropy
   private readonly telemetry: Telemetry | undefined
@@ -109,7 +111,7 @@ export class Engine {
 
   constructor(options: EngineOptions = {}) {
     this.store = options.store ?? memoryStore()
-    this.executor = options.executor ?? inlineExecutor()
+    this.executor = options.executor ?? this.inline
     this.clock = options.clock ?? systemClock
     this.entropy = options.entropy ?? systemEntropy
     this.telemetry = options.telemetry
@@ -134,7 +136,8 @@ export class Engine {
       bus: this.bus,
       telemetry: this.telemetry,
       plugins: this.plugins,
-      inline: inlineExecutor(),
+      inline: this.inline,
+      defaultExecutor: options.executor === undefined,
       runChild: (request) => this.runChild(request),
       guards: new StepGuards(this.clock, this.bus),
       secrets: secretSettings(options),

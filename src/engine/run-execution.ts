@@ -55,6 +55,8 @@ export interface RunServices {
   readonly plugins: readonly WeftPlugin[]
   /** Runs the steps the engine implements itself (gates, sub-workflows, dry-run stand-ins). */
   readonly inline: Executor
+  /** `executor` is the engine's default inline executor (no `executor` option): plain steps are called directly. */
+  readonly defaultExecutor?: boolean
   /** Runs a sub-workflow step's child run and resolves with its output. */
   readonly runChild: (request: ChildRunRequest) => Promise<unknown>
   /** Engine-wide breakers, bulkheads and rate limits of steps. */
@@ -146,6 +148,8 @@ export class RunExecution implements StepHost, GateMember {
   private readonly streams = new Set<EventStream>()
   private readonly beforeStep: WeftPlugin[]
   private readonly afterStep: WeftPlugin[]
+  /** The executor is the engine's own inline one: plain steps are called here, without a task object. */
+  private readonly direct: boolean
   private mapSteps: MapSteps | undefined
 
   private seq = 0
@@ -202,6 +206,7 @@ export class RunExecution implements StepHost, GateMember {
     this.signals = new SignalBoard(this.state.signals)
     this.beforeStep = services.plugins.filter((p) => p.beforeStep !== undefined)
     this.afterStep = services.plugins.filter((p) => p.afterStep !== undefined)
+    this.direct = services.defaultExecutor === true
     this.result = new Promise<RunResult>((resolve, reject) => {
       this.resolveResult = resolve
       this.rejectResult = reject
@@ -439,8 +444,9 @@ export class RunExecution implements StepHost, GateMember {
   }
 
   private execute(i: number, attempt: number, ctx: StepRuntime): void {
-    if (!this.isCurrent(i, attempt)) return
-    const { timeout, totalTimeout } = this.steps[i]!
+    if (this.status[i] !== RUNNING || this.attempts[i] !== attempt || this.finished) return // isCurrent, inlined
+    const step = this.steps[i]!
+    const { timeout, totalTimeout } = step
     if (totalTimeout !== undefined) {
       const now = this.time()
       if (!this.state.firstStart.has(i)) this.state.firstStart.set(i, now)
@@ -452,11 +458,16 @@ export class RunExecution implements StepHost, GateMember {
     }
     const kind = this.plan.runKind[i]!
     if (kind === 4) return this.runMap(i, attempt, ctx)
-    const step = this.steps[i]!
     let pending: Promise<unknown>
     try {
       if (kind === 0) {
-        pending = this.services.executor.execute({ step, ctx })
+        if (this.direct) {
+          // What the inline executor does, minus the task object and a call per step.
+          const result = step.run(ctx)
+          pending = result instanceof Promise ? result : Promise.resolve(result)
+        } else {
+          pending = this.services.executor.execute({ step, ctx })
+        }
       } else if (kind === 2 || (kind === 3 && this.settings.dryRun === true)) {
         pending = this.services.inline.execute({ step: this.engineStep(i, attempt), ctx })
       } else {
@@ -566,8 +577,9 @@ export class RunExecution implements StepHost, GateMember {
   }
 
   private onValue(i: number, attempt: number, value: unknown): void {
-    this.services.gate?.release(this, i, attempt)
-    if (!this.isCurrent(i, attempt)) return // late result of an abandoned attempt: discarded
+    const gate = this.services.gate
+    if (gate !== undefined) gate.release(this, i, attempt)
+    if (this.status[i] !== RUNNING || this.attempts[i] !== attempt || this.finished) return // not current (isCurrent, inlined): a late result of an abandoned attempt, discarded
     if (!this.plan.validators[i]!.Check(value)) {
       const step = this.steps[i]!
       this.onError(i, attempt, new ContractViolation({ workflowId: this.workflowId, stepId: step.id, direction: 'step-output', issues: issuesOf(step.output, value) }))
@@ -598,7 +610,7 @@ export class RunExecution implements StepHost, GateMember {
 
   /** {@link RunExecution.succeed} for an attempt known to be current. */
   private succeedCurrent(i: number, attempt: number, value: unknown): void {
-    this.disarmTimeout(i)
+    if (this.timers.size > 0) this.disarmTimeout(i)
     this.status[i] = SUCCEEDED
     this.outputs[i] = value
     if (this.controllers.size > 0) this.controllers.delete(i)
@@ -969,7 +981,7 @@ export class RunExecution implements StepHost, GateMember {
   }
 
   private record(event: JournalEvent): void {
-    this.batch.push(this.redacted(event))
+    this.batch.push(this.secrets === undefined ? event : this.redacted(event))
   }
 
   /** Appends the pending batch, then reports it and launches the steps it started. */
@@ -1038,7 +1050,7 @@ export class RunExecution implements StepHost, GateMember {
     for (let k = 0; k < launches.length; k++) this.launch(launches[k]!)
     if (actions.length > 0) for (const action of actions) action()
     const last = events[events.length - 1]!
-    if (isTerminalEvent(last)) void this.settleResult(last)
+    if (last.type.charCodeAt(0) === 114 && isTerminalEvent(last)) void this.settleResult(last) // terminal events are run.* ('r')
   }
 
   private report(event: WeftEvent): void {
