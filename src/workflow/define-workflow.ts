@@ -3,7 +3,7 @@ import { compile, isContract } from '../contract/index.js'
 import { findCycle, indexGraph } from '../graph/index.js'
 import { parseDuration } from '../runtime/index.js'
 import { WorkflowDefinitionError, type DefinitionProblem } from './definition-error.js'
-import { fingerprintOf } from './fingerprint.js'
+import { canonicalJson, fingerprintOf, PrecomputedJson } from './fingerprint.js'
 import { checkMapSpec, mapOutputContract } from './map-step.js'
 import { isSecretName, SECRET_NAME_RULE } from '../secrets/secret-name.js'
 import type { StepDefinition, Workflow } from './workflow.js'
@@ -279,6 +279,14 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
   }
   if (problems.length > 0) throw new WorkflowDefinitionError(workflowId, problems)
 
+  // Steps usually share a handful of schema objects: each is written once, not once per step.
+  const schemaTexts = new Map<object, PrecomputedJson>()
+  const schemaText = (schema: TSchema | undefined): PrecomputedJson | TSchema | undefined => {
+    if (typeof schema !== 'object' || schema === null) return schema
+    let text = schemaTexts.get(schema)
+    if (text === undefined) schemaTexts.set(schema, (text = new PrecomputedJson(canonicalJson(schema))))
+    return text
+  }
   const fingerprint = fingerprintOf({
     id: workflowId,
     version,
@@ -288,7 +296,7 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
     steps: steps.map((s) => ({
       id: s.id,
       needs: s.needs,
-      output: s.output,
+      output: schemaText(s.output),
       when: s.when !== undefined,
       estimate: s.estimate,
       priority: s.priority,
@@ -306,7 +314,7 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
       heal: s.heal === undefined ? undefined : s.heal.map((r) => ({ name: r.name, then: r.then })),
       gate: s.gate?.signal,
       child: s.child === undefined ? undefined : s.child.workflow.fingerprint,
-      map: s.map === undefined ? undefined : { item: s.map.item, concurrency: s.map.concurrency, onItemError: s.map.onItemError, timeout: s.map.timeout, retry: s.map.retry === undefined ? undefined : { ...s.map.retry, retryOn: s.map.retry.retryOn === undefined ? undefined : 'predicate' } },
+      map: s.map === undefined ? undefined : { item: schemaText(s.map.item), concurrency: s.map.concurrency, onItemError: s.map.onItemError, timeout: s.map.timeout, retry: s.map.retry === undefined ? undefined : { ...s.map.retry, retryOn: s.map.retry.retryOn === undefined ? undefined : 'predicate' } },
       compensateRetry: s.compensateRetry === undefined ? undefined : { ...s.compensateRetry, retryOn: s.compensateRetry.retryOn === undefined ? undefined : 'predicate' },
     })),
   })

@@ -67,6 +67,16 @@ function isLarge(value: unknown): value is readonly unknown[] {
   return Array.isArray(value) && value.length > LARGE
 }
 
+/**
+ * A value whose canonical JSON was computed beforehand (with {@link canonicalJson}): written as
+ * is. Lets a caller write an object shared by many parts of a value (a schema used by every
+ * step of a definition) once.
+ * @internal
+ */
+export class PrecomputedJson {
+  constructor(readonly text: string) {}
+}
+
 /** Writes the canonical JSON of `value`; false (nothing written) for undefined, functions, symbols. */
 function writeCanonical(value: unknown, out: Sink): boolean {
   if (isLarge(value)) {
@@ -86,33 +96,46 @@ function writeCanonical(value: unknown, out: Sink): boolean {
       let first = true
       for (const key of canonicalKeyOrder(keys.sort())) {
         const v = record[key]
-        if (v === undefined || typeof v === 'function') continue
-        const text = isLarge(v) || (typeof v === 'object' && v !== null) ? undefined : JSON.stringify(v)
-        if (text === undefined && (typeof v !== 'object' || v === null)) continue // a symbol
+        if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue
         out.write(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`)
         first = false
-        if (text === undefined) writeCanonical(v, out)
-        else out.write(text)
+        writeCanonical(v, out)
       }
       out.write('}')
       return true
     }
   }
-  const text = JSON.stringify(sortKeys(value))
+  const text = canonicalText(value)
   if (text === undefined) return false
   out.write(text)
   return true
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys)
-  if (value === null || typeof value !== 'object') return value
-  const out: Record<string, unknown> = {}
-  for (const key of Object.keys(value).sort()) {
-    const v = (value as Record<string, unknown>)[key]
-    if (v !== undefined && typeof v !== 'function') out[key] = sortKeys(v)
+/**
+ * The text `JSON.stringify` gives for a copy of `value` with the keys of every object sorted
+ * (undefined, function and symbol members left out, `__proto__` dropped, array-index keys
+ * first), built directly instead of through a sorted copy.
+ */
+function canonicalText(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) {
+    return typeof value === 'function' || typeof value === 'symbol' ? undefined : JSON.stringify(value)
   }
-  return out
+  if (value instanceof PrecomputedJson) return value.text
+  if (Array.isArray(value)) {
+    let text = '['
+    for (let i = 0; i < value.length; i++) text += (i > 0 ? ',' : '') + (canonicalText(value[i]) ?? 'null')
+    return text + ']'
+  }
+  const record = value as Record<string, unknown>
+  let text = '{'
+  let first = true
+  for (const key of canonicalKeyOrder(Object.keys(record).sort())) {
+    const v = canonicalText(record[key])
+    if (v === undefined) continue
+    text += `${first ? '' : ','}${JSON.stringify(key)}:${v}`
+    first = false
+  }
+  return text + '}'
 }
 
 const indexPattern = /^(?:0|[1-9][0-9]{0,9})$/

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
+import Type from 'typebox'
 import { describe, expect, it } from 'vitest'
-import { canonicalJson, fingerprintOf } from '../../src/index.js'
+import { toWorkflow } from '../../bench/weft-workload.js'
+import { fan, layered } from '../../bench/workloads.js'
+import { canonicalJson, defineWorkflow, fingerprintOf } from '../../src/index.js'
 
 // The text canonicalJson has always produced: a sorted copy of the value, then JSON.stringify.
 // Fingerprints are journaled, so the streaming implementation must match it byte for byte.
@@ -51,10 +54,13 @@ const { tree } = fc.letrec((tie) => ({
 const long = fc.tuple(fc.array(tree, { maxLength: 5 }), fc.integer({ min: 250, max: 300 })).map(([xs, n]) => Array.from({ length: n }, (_, i) => xs[i % Math.max(1, xs.length)]))
 const holder = fc.tuple(fc.array(fc.tuple(key, fc.oneof(tree, long)), { maxLength: 5 }), key, long).map(([entries, k, l]) => record([...entries, [k, l]]))
 
+// One subtree referenced from many places (as a schema shared by many steps): written once, reused.
+const shared = fc.tuple(tree, key).map(([t, k]) => record([[k, t], ['list', [t, { t }, t]], ['z', { deeper: [t] }]]))
+
 describe('canonicalJson and fingerprintOf', () => {
   it('property: the same text as a sorted copy through JSON.stringify, streamed or not', () => {
     fc.assert(
-      fc.property(fc.oneof(tree, long, holder, fc.array(holder, { maxLength: 3 })), (value) => {
+      fc.property(fc.oneof(tree, long, holder, fc.array(holder, { maxLength: 3 }), shared), (value) => {
         expect(canonicalJson(value)).toBe(reference(value))
         expect(outcome(() => fingerprintOf(value))).toEqual(outcome(() => referenceFingerprint(value)))
       }),
@@ -74,5 +80,40 @@ describe('canonicalJson and fingerprintOf', () => {
     expect(() => fingerprintOf(undefined)).toThrow(TypeError)
     expect(() => canonicalJson(1n)).toThrow(TypeError)
     expect(canonicalJson({ b: 1, a: [undefined, () => 1], 10: 'x', 2: 'y' })).toBe('{"2":"y","10":"x","a":[null,null],"b":1}')
+  })
+})
+
+// A definition using every option that enters the fingerprint. The expected values were computed
+// by the implementation before schema texts were precomputed (commit 3a375ec): journals written
+// since then must still match their definitions.
+function golden(): { fingerprint: string } {
+  const Out = Type.Object({ v: Type.Integer(), tags: Type.Optional(Type.Array(Type.String())) })
+  const Item = Type.Object({ n: Type.Number({ minimum: 0 }) })
+  const child = defineWorkflow({ id: 'child', input: Type.Object({ x: Type.Number() }), output: Type.Number(), steps: [{ id: 'c', output: Type.Number(), run: () => 1 }], result: ({ steps }: any) => steps.c })
+  return defineWorkflow({
+    id: 'golden',
+    version: '3',
+    input: Type.Object({ name: Type.String(), count: Type.Integer({ minimum: 1 }) }),
+    output: Out,
+    steps: [
+      { id: 'a', output: Out, run: () => ({ v: 1 }), estimate: 5, priority: 2, retry: { attempts: 3, backoff: 'exponential', delayMs: 10 }, timeout: 1000, totalTimeout: 5000, resources: { cpu: 2 }, concurrencyKey: 'k', sideEffects: true },
+      { id: 'b', needs: ['a'], output: Out, run: () => ({ v: 2 }), when: () => true, compensate: () => {}, breaker: { key: 'svc', failureThreshold: 3, halfOpenAfter: 100 }, bulkhead: { key: 'db', limit: 2 }, fallback: { value: { v: 0 } } },
+      { id: 'g', needs: ['a'], output: Type.Object({ ok: Type.Boolean() }), gate: { signal: 'approve' } },
+      { id: 'm', needs: ['b'], map: { over: () => [], item: Item, output: Out, run: (x: any) => x, concurrency: 4, onItemError: 'collect' } },
+      { id: 's', needs: ['b'], output: Type.Number(), child: { workflow: child, input: () => ({ x: 1 }) } },
+      { id: 'h', needs: ['g', 'm', 's'], output: Out, run: () => ({ v: 3 }), heal: [{ name: 'clear', when: () => true, do: () => {}, then: 'retry' }], rateLimit: { key: 'api', limit: 5, intervalMs: 1000 } },
+    ],
+    result: ({ steps }: any) => steps.h,
+  })
+}
+
+describe('definition fingerprints', () => {
+  it('stay what they were: every option, shared schemas, a child workflow, a map step', () => {
+    expect(golden().fingerprint).toBe('339ba1435ffc0401c7633cf713ec9c75')
+  })
+
+  it('stay what they were for generated shapes whose steps share one schema object', () => {
+    expect(toWorkflow(layered(20, 30, 8)).fingerprint).toBe('a452aba5b394637fa7f2f5c044d5eeab')
+    expect(toWorkflow(fan(300, 8)).fingerprint).toBe('b249138540125db115c253c7a253e807')
   })
 })
