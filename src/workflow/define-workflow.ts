@@ -3,7 +3,7 @@ import { compile, isContract } from '../contract/index.js'
 import { findCycle, indexGraph } from '../graph/index.js'
 import { parseDuration } from '../runtime/index.js'
 import { WorkflowDefinitionError, type DefinitionProblem } from './definition-error.js'
-import { canonicalJson, fingerprintOf, PrecomputedJson } from './fingerprint.js'
+import { canonicalJson, fingerprintOf, LazyList, PrecomputedJson } from './fingerprint.js'
 import { checkMapSpec, mapOutputContract } from './map-step.js'
 import { isSecretName, SECRET_NAME_RULE } from '../secrets/secret-name.js'
 import type { StepDefinition, Workflow } from './workflow.js'
@@ -293,30 +293,7 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
     input: inputSchema,
     output: outputSchema,
     result: spec.result === undefined ? undefined : 'mapper',
-    steps: steps.map((s) => ({
-      id: s.id,
-      needs: s.needs,
-      output: schemaText(s.output),
-      when: s.when !== undefined,
-      estimate: s.estimate,
-      priority: s.priority,
-      retry: s.retry === undefined ? undefined : { ...s.retry, retryOn: s.retry.retryOn === undefined ? undefined : 'predicate' },
-      timeout: s.timeout,
-      totalTimeout: s.totalTimeout,
-      resources: s.resources,
-      concurrencyKey: s.concurrencyKey,
-      compensate: s.compensate === undefined ? undefined : true,
-      sideEffects: s.sideEffects,
-      breaker: s.breaker === undefined ? undefined : { key: s.breaker.key, halfOpenAfter: s.breaker.halfOpenAfter },
-      bulkhead: s.bulkhead,
-      rateLimit: s.rateLimit,
-      fallback: s.fallback === undefined ? undefined : true,
-      heal: s.heal === undefined ? undefined : s.heal.map((r) => ({ name: r.name, then: r.then })),
-      gate: s.gate?.signal,
-      child: s.child === undefined ? undefined : s.child.workflow.fingerprint,
-      map: s.map === undefined ? undefined : { item: schemaText(s.map.item), concurrency: s.map.concurrency, onItemError: s.map.onItemError, timeout: s.map.timeout, retry: s.map.retry === undefined ? undefined : { ...s.map.retry, retryOn: s.map.retry.retryOn === undefined ? undefined : 'predicate' } },
-      compensateRetry: s.compensateRetry === undefined ? undefined : { ...s.compensateRetry, retryOn: s.compensateRetry.retryOn === undefined ? undefined : 'predicate' },
-    })),
+    steps: new LazyList(steps.length, (k) => stepDescriptor(steps[k]!, schemaText)),
   })
   for (const step of steps) Object.freeze(step)
   return Object.freeze({
@@ -387,4 +364,32 @@ function checkDuration(value: unknown, at: string, label: { stepId?: string }, p
     return undefined
   }
   return ms
+}
+
+/** What of a step enters the definition's fingerprint (behaviour, not function bodies). */
+function stepDescriptor(s: StepDefinition, schemaText: (schema: TSchema | undefined) => unknown): Record<string, unknown> {
+  return {
+    id: s.id,
+    needs: s.needs,
+    output: schemaText(s.output),
+    when: s.when !== undefined,
+    estimate: s.estimate,
+    priority: s.priority,
+    retry: s.retry === undefined ? undefined : { ...s.retry, retryOn: s.retry.retryOn === undefined ? undefined : 'predicate' },
+    timeout: s.timeout,
+    totalTimeout: s.totalTimeout,
+    resources: s.resources,
+    concurrencyKey: s.concurrencyKey,
+    compensate: s.compensate === undefined ? undefined : true,
+    sideEffects: s.sideEffects,
+    breaker: s.breaker === undefined ? undefined : { key: s.breaker.key, halfOpenAfter: s.breaker.halfOpenAfter },
+    bulkhead: s.bulkhead,
+    rateLimit: s.rateLimit,
+    fallback: s.fallback === undefined ? undefined : true,
+    heal: s.heal === undefined ? undefined : s.heal.map((r) => ({ name: r.name, then: r.then })),
+    gate: s.gate?.signal,
+    child: s.child === undefined ? undefined : s.child.workflow.fingerprint,
+    map: s.map === undefined ? undefined : { item: schemaText(s.map.item), concurrency: s.map.concurrency, onItemError: s.map.onItemError, timeout: s.map.timeout, retry: s.map.retry === undefined ? undefined : { ...s.map.retry, retryOn: s.map.retry.retryOn === undefined ? undefined : 'predicate' } },
+    compensateRetry: s.compensateRetry === undefined ? undefined : { ...s.compensateRetry, retryOn: s.compensateRetry.retryOn === undefined ? undefined : 'predicate' },
+  }
 }

@@ -63,8 +63,28 @@ class HashSink implements Sink {
 /** Arrays longer than this are streamed. */
 const LARGE = 256
 
-function isLarge(value: unknown): value is readonly unknown[] {
-  return Array.isArray(value) && value.length > LARGE
+function isLarge(value: unknown): value is LargeList {
+  return (Array.isArray(value) && value.length > LARGE) || value instanceof LazyList
+}
+
+/** What is written element by element: a long array, or a {@link LazyList}. */
+type LargeList = readonly unknown[] | LazyList
+
+/**
+ * A list written like an array of `length` elements, element `i` being `at(i)`, made only when
+ * it is written: fingerprinting a definition of a million steps makes each step's descriptor,
+ * writes it and drops it, instead of holding a million descriptors at once.
+ * @internal
+ */
+export class LazyList {
+  constructor(
+    readonly length: number,
+    readonly at: (index: number) => unknown,
+  ) {}
+}
+
+function elementOf(list: LargeList, index: number): unknown {
+  return list instanceof LazyList ? list.at(index) : list[index]
 }
 
 /**
@@ -83,7 +103,7 @@ function writeCanonical(value: unknown, out: Sink): boolean {
     out.write('[')
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out.write(',')
-      if (!writeCanonical(value[i], out)) out.write('null')
+      if (!writeCanonical(elementOf(value, i), out)) out.write('null')
     }
     out.write(']')
     return true
@@ -121,9 +141,9 @@ function canonicalText(value: unknown): string | undefined {
     return typeof value === 'function' || typeof value === 'symbol' ? undefined : JSON.stringify(value)
   }
   if (value instanceof PrecomputedJson) return value.text
-  if (Array.isArray(value)) {
+  if (Array.isArray(value) || value instanceof LazyList) {
     let text = '['
-    for (let i = 0; i < value.length; i++) text += (i > 0 ? ',' : '') + (canonicalText(value[i]) ?? 'null')
+    for (let i = 0; i < value.length; i++) text += (i > 0 ? ',' : '') + (canonicalText(elementOf(value, i)) ?? 'null')
     return text + ']'
   }
   const record = value as Record<string, unknown>
