@@ -137,7 +137,6 @@ export class Engine {
       telemetry: this.telemetry,
       plugins: this.plugins,
       inline: this.inline,
-      defaultExecutor: options.executor === undefined,
       runChild: (request) => this.runChild(request),
       guards: new StepGuards(this.clock, this.bus),
       secrets: secretSettings(options),

@@ -55,8 +55,6 @@ export interface RunServices {
   readonly plugins: readonly WeftPlugin[]
   /** Runs the steps the engine implements itself (gates, sub-workflows, dry-run stand-ins). */
   readonly inline: Executor
-  /** `executor` is the engine's default inline executor (no `executor` option): plain steps are called directly. */
-  readonly defaultExecutor?: boolean
   /** Runs a sub-workflow step's child run and resolves with its output. */
   readonly runChild: (request: ChildRunRequest) => Promise<unknown>
   /** Engine-wide breakers, bulkheads and rate limits of steps. */
@@ -148,8 +146,6 @@ export class RunExecution implements StepHost, GateMember {
   private readonly streams = new Set<EventStream>()
   private readonly beforeStep: WeftPlugin[]
   private readonly afterStep: WeftPlugin[]
-  /** The executor is the engine's own inline one: plain steps are called here, without a task object. */
-  private readonly direct: boolean
   private mapSteps: MapSteps | undefined
 
   private seq = 0
@@ -206,7 +202,6 @@ export class RunExecution implements StepHost, GateMember {
     this.signals = new SignalBoard(this.state.signals)
     this.beforeStep = services.plugins.filter((p) => p.beforeStep !== undefined)
     this.afterStep = services.plugins.filter((p) => p.afterStep !== undefined)
-    this.direct = services.defaultExecutor === true
     this.result = new Promise<RunResult>((resolve, reject) => {
       this.resolveResult = resolve
       this.rejectResult = reject
@@ -444,7 +439,7 @@ export class RunExecution implements StepHost, GateMember {
   }
 
   private execute(i: number, attempt: number, ctx: StepRuntime): void {
-    if (this.status[i] !== RUNNING || this.attempts[i] !== attempt || this.finished) return // isCurrent, inlined
+    if (!this.isCurrent(i, attempt)) return
     const step = this.steps[i]!
     const { timeout, totalTimeout } = step
     if (totalTimeout !== undefined) {
@@ -461,13 +456,7 @@ export class RunExecution implements StepHost, GateMember {
     let pending: Promise<unknown>
     try {
       if (kind === 0) {
-        if (this.direct) {
-          // What the inline executor does, minus the task object and a call per step.
-          const result = step.run(ctx)
-          pending = result instanceof Promise ? result : Promise.resolve(result)
-        } else {
-          pending = this.services.executor.execute({ step, ctx })
-        }
+        pending = this.services.executor.execute({ step, ctx })
       } else if (kind === 2 || (kind === 3 && this.settings.dryRun === true)) {
         pending = this.services.inline.execute({ step: this.engineStep(i, attempt), ctx })
       } else {
@@ -577,9 +566,8 @@ export class RunExecution implements StepHost, GateMember {
   }
 
   private onValue(i: number, attempt: number, value: unknown): void {
-    const gate = this.services.gate
-    if (gate !== undefined) gate.release(this, i, attempt)
-    if (this.status[i] !== RUNNING || this.attempts[i] !== attempt || this.finished) return // not current (isCurrent, inlined): a late result of an abandoned attempt, discarded
+    this.services.gate?.release(this, i, attempt)
+    if (!this.isCurrent(i, attempt)) return // late result of an abandoned attempt: discarded
     if (!this.plan.validators[i]!.Check(value)) {
       const step = this.steps[i]!
       this.onError(i, attempt, new ContractViolation({ workflowId: this.workflowId, stepId: step.id, direction: 'step-output', issues: issuesOf(step.output, value) }))
@@ -610,10 +598,10 @@ export class RunExecution implements StepHost, GateMember {
 
   /** {@link RunExecution.succeed} for an attempt known to be current. */
   private succeedCurrent(i: number, attempt: number, value: unknown): void {
-    if (this.timers.size > 0) this.disarmTimeout(i)
+    this.disarmTimeout(i)
     this.status[i] = SUCCEEDED
     this.outputs[i] = value
-    if (this.controllers.size > 0) this.controllers.delete(i)
+    this.controllers.delete(i)
     if (this.plan.hasCompensation) this.completion.push(i)
     this.record(
       (this.simulated.size > 0 && this.simulated.has(i)) || (this.fallbacks.size > 0 && this.fallbacks.has(i))
@@ -981,7 +969,7 @@ export class RunExecution implements StepHost, GateMember {
   }
 
   private record(event: JournalEvent): void {
-    this.batch.push(this.secrets === undefined ? event : this.redacted(event))
+    this.batch.push(this.redacted(event))
   }
 
   /** Appends the pending batch, then reports it and launches the steps it started. */
@@ -1044,13 +1032,11 @@ export class RunExecution implements StepHost, GateMember {
   private committed(events: JournalEvent[], launches: number[], actions: (() => void)[]): void {
     if (this.infrastructureFailed) return
     this.committedSeq = events[events.length - 1]!.seq
-    if (this.services.bus.active || this.services.telemetry !== undefined || this.streams.size > 0) {
-      for (let k = 0; k < events.length; k++) this.report(events[k]!)
-    }
-    for (let k = 0; k < launches.length; k++) this.launch(launches[k]!)
+    for (const event of events) this.report(event)
+    for (const i of launches) this.launch(i)
     if (actions.length > 0) for (const action of actions) action()
     const last = events[events.length - 1]!
-    if (last.type.charCodeAt(0) === 114 && isTerminalEvent(last)) void this.settleResult(last) // terminal events are run.* ('r')
+    if (isTerminalEvent(last)) void this.settleResult(last)
   }
 
   private report(event: WeftEvent): void {

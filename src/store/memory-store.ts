@@ -65,21 +65,17 @@ export class MemoryStore implements RunStore {
       assertFence(options.fence)
       if (run.lease !== undefined && run.lease.token > options.fence) throw new LeaseLostError(runId, options.fence, run.lease.token)
     }
-    // Indexed loops: an array iterator costs an object per step until the JIT has optimized this.
-    const count = events.length
-    const stored = run.events
-    const first = stored.length + 1
-    for (let k = 0; k < count; k++) {
-      if (events[k]!.seq !== first + k) throw new JournalSequenceError(runId, first + k, events[k]!.seq)
+    let next = run.events.length + 1
+    for (const event of events) {
+      if (event.seq !== next) throw new JournalSequenceError(runId, next, event.seq)
+      next++
     }
-    for (let k = 0; k < count; k++) {
-      const event = events[k]!
-      stored.push(event)
-      if (event.type.charCodeAt(0) !== 114) continue // only run.* events ('r') change the status
+    for (const event of events) {
+      run.events.push(event)
       const status = statusAfter(event)
       if (status !== undefined) run.status = status
     }
-    if (count > 0) run.updatedAt = events[count - 1]!.at
+    if (events.length > 0) run.updatedAt = events[events.length - 1]!.at
   }
 
   /** {@inheritDoc RunStore.read} */

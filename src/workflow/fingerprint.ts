@@ -23,14 +23,13 @@ export function fingerprintOf(value: unknown): string {
   return hash.digest('hex').slice(0, 32)
 }
 
-// Large arrays (and objects holding one) are written element by element into a sink instead of
-// as one sorted copy of the whole value turned into one string: `fingerprintOf` of a definition
-// with a million steps used to hold a sorted copy of every step descriptor plus a ~150 MB string
-// at once (seconds of GC, and a limit on definition size from the maximum string length).
-// Everything else is `JSON.stringify(sortKeys(...))` as before; the text is the same: for
-// streamed objects, keys that are array indices come first in numeric order (as a plain object
-// enumerates them), then the other keys sorted by code units; undefined and function values and
-// `__proto__` are left out; in arrays undefined, functions and symbols are `null`.
+// The canonical JSON is written piece by piece into a sink (a string, or a hash fed in chunks)
+// instead of as one sorted copy of the whole value turned into one string: `fingerprintOf` of a
+// definition with a million steps used to hold a sorted copy of every step descriptor plus a
+// ~150 MB string at once. The text is that of `JSON.stringify(sortKeys(...))` as before: keys
+// that are array indices come first in numeric order (as a plain object enumerates them), then
+// the other keys sorted by code units; undefined, function and symbol members and `__proto__`
+// are left out; in arrays undefined, functions and symbols are `null`.
 
 interface Sink {
   write(text: string): void
@@ -60,16 +59,6 @@ class HashSink implements Sink {
   }
 }
 
-/** Arrays longer than this are streamed. */
-const LARGE = 256
-
-function isLarge(value: unknown): value is LargeList {
-  return (Array.isArray(value) && value.length > LARGE) || value instanceof LazyList
-}
-
-/** What is written element by element: a long array, or a {@link LazyList}. */
-type LargeList = readonly unknown[] | LazyList
-
 /**
  * A list written like an array of `length` elements, element `i` being `at(i)`, made only when
  * it is written: fingerprinting a definition of a million steps makes each step's descriptor,
@@ -81,10 +70,6 @@ export class LazyList {
     readonly length: number,
     readonly at: (index: number) => unknown,
   ) {}
-}
-
-function elementOf(list: LargeList, index: number): unknown {
-  return list instanceof LazyList ? list.at(index) : list[index]
 }
 
 /**
@@ -99,63 +84,35 @@ export class PrecomputedJson {
 
 /** Writes the canonical JSON of `value`; false (nothing written) for undefined, functions, symbols. */
 function writeCanonical(value: unknown, out: Sink): boolean {
-  if (isLarge(value)) {
-    out.write('[')
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.write(',')
-      if (!writeCanonical(elementOf(value, i), out)) out.write('null')
-    }
-    out.write(']')
+  if (typeof value !== 'object' || value === null) {
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return false
+    out.write(JSON.stringify(value))
     return true
   }
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const keys = Object.keys(value)
-    const record = value as Record<string, unknown>
-    if (keys.some((key) => isLarge(record[key]))) {
-      out.write('{')
-      let first = true
-      for (const key of canonicalKeyOrder(keys.sort())) {
-        const v = record[key]
-        if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue
-        out.write(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`)
-        first = false
-        writeCanonical(v, out)
-      }
-      out.write('}')
-      return true
+  if (value instanceof PrecomputedJson) {
+    out.write(value.text)
+  } else if (Array.isArray(value) || value instanceof LazyList) {
+    const list = value as readonly unknown[] | LazyList
+    out.write('[')
+    for (let i = 0; i < list.length; i++) {
+      if (i > 0) out.write(',')
+      if (!writeCanonical(list instanceof LazyList ? list.at(i) : list[i], out)) out.write('null')
     }
+    out.write(']')
+  } else {
+    const record = value as Record<string, unknown>
+    out.write('{')
+    let first = true
+    for (const key of canonicalKeyOrder(Object.keys(record).sort())) {
+      const v = record[key]
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue
+      out.write(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`)
+      first = false
+      writeCanonical(v, out)
+    }
+    out.write('}')
   }
-  const text = canonicalText(value)
-  if (text === undefined) return false
-  out.write(text)
   return true
-}
-
-/**
- * The text `JSON.stringify` gives for a copy of `value` with the keys of every object sorted
- * (undefined, function and symbol members left out, `__proto__` dropped, array-index keys
- * first), built directly instead of through a sorted copy.
- */
-function canonicalText(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) {
-    return typeof value === 'function' || typeof value === 'symbol' ? undefined : JSON.stringify(value)
-  }
-  if (value instanceof PrecomputedJson) return value.text
-  if (Array.isArray(value) || value instanceof LazyList) {
-    let text = '['
-    for (let i = 0; i < value.length; i++) text += (i > 0 ? ',' : '') + (canonicalText(elementOf(value, i)) ?? 'null')
-    return text + ']'
-  }
-  const record = value as Record<string, unknown>
-  let text = '{'
-  let first = true
-  for (const key of canonicalKeyOrder(Object.keys(record).sort())) {
-    const v = canonicalText(record[key])
-    if (v === undefined) continue
-    text += `${first ? '' : ','}${JSON.stringify(key)}:${v}`
-    first = false
-  }
-  return text + '}'
 }
 
 const indexPattern = /^(?:0|[1-9][0-9]{0,9})$/
