@@ -50,6 +50,8 @@ export class UntrustedDataError extends WeftError<{ readonly source: string; rea
 
 const FORBIDDEN: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
 const defaults = { maxBytes: 1024 * 1024, maxDepth: 64, maxNodes: 100_000 }
+/** Marks the stack entry that ends an object's visit in {@link dataProblems}. */
+const EXIT: unique symbol = Symbol('exit')
 
 /** True for keys that can pollute prototypes when data is merged: `__proto__`, `constructor`, `prototype`. @internal */
 export function isPollutingKey(key: string): boolean {
@@ -68,12 +70,20 @@ export function dataProblems(value: unknown, limits: DataLimits = {}): DataProbl
   const maxNodes = limits.maxNodes ?? defaults.maxNodes
   const maxBytes = limits.maxBytes ?? defaults.maxBytes
   const problems: DataProblem[] = []
-  const stack: [unknown, string, number][] = [[value, '', 1]]
-  const seen = new Set<object>()
+  // [value, pointer of its parent, its key there (undefined for the root), level]; a pointer is
+  // built for containers and for values with a problem only. `EXIT` entries end an object's
+  // visit: only its ancestors count for cycles, a value shared by two members is fine.
+  const stack: [unknown, string, string | number | typeof EXIT | undefined, number][] = [[value, '', undefined, 1]]
+  const ancestors = new Set<object>()
   let nodes = 0
   let bytes = 0
   while (stack.length > 0) {
-    const [v, path, level] = stack.pop()!
+    const [v, parent, key, level] = stack.pop()!
+    if (key === EXIT) {
+      ancestors.delete(v as object)
+      continue
+    }
+    const path = (): string => (key === undefined ? parent : childPointer(parent, key))
     if (++nodes > maxNodes) {
       problems.push({ path: '', message: `more than ${maxNodes} values` })
       break
@@ -87,39 +97,41 @@ export function dataProblems(value: unknown, limits: DataLimits = {}): DataProbl
       continue
     }
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) problems.push({ path, message: `${v} is not a JSON number` })
+      if (!Number.isFinite(v)) problems.push({ path: path(), message: `${v} is not a JSON number` })
       bytes += 8
       continue
     }
     if (typeof v !== 'object') {
-      problems.push({ path, message: `a ${typeof v} is not JSON data` })
+      problems.push({ path: path(), message: `a ${typeof v} is not JSON data` })
       continue
     }
     const proto = Object.getPrototypeOf(v) as unknown
     if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
-      problems.push({ path, message: 'only plain objects and arrays are JSON data' })
+      problems.push({ path: path(), message: 'only plain objects and arrays are JSON data' })
       continue
     }
-    if (seen.has(v)) {
-      problems.push({ path, message: 'a value that contains itself (a cycle) is not JSON data' })
+    if (ancestors.has(v)) {
+      problems.push({ path: path(), message: 'a value that contains itself (a cycle) is not JSON data' })
       continue
     }
-    seen.add(v)
     if (level > maxDepth) {
-      problems.push({ path, message: `nesting deeper than the limit of ${maxDepth} levels` })
+      problems.push({ path: path(), message: `nesting deeper than the limit of ${maxDepth} levels` })
       continue
     }
+    const here = path()
+    ancestors.add(v)
+    stack.push([v, '', EXIT, level])
     bytes += 2
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], childPointer(path, i), level + 1])
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], here, i, level + 1])
       continue
     }
     const keys = Object.keys(v)
     for (let i = keys.length - 1; i >= 0; i--) {
-      const key = keys[i]!
-      bytes += Buffer.byteLength(key, 'utf8') + 4
-      if (FORBIDDEN.has(key)) problems.push({ path: childPointer(path, key), message: `the key "${key}" is not allowed (prototype pollution)` })
-      else stack.push([(v as Record<string, unknown>)[key], childPointer(path, key), level + 1])
+      const k = keys[i]!
+      bytes += Buffer.byteLength(k, 'utf8') + 4
+      if (FORBIDDEN.has(k)) problems.push({ path: childPointer(here, k), message: `the key "${k}" is not allowed (prototype pollution)` })
+      else stack.push([(v as Record<string, unknown>)[k], here, k, level + 1])
     }
   }
   if (bytes > maxBytes) problems.unshift({ path: '', message: `about ${bytes} bytes of JSON, more than the limit of ${maxBytes}` })
@@ -160,7 +172,8 @@ export function parseUntrustedJson(text: string, source: string, limits: DataLim
   } catch (error) {
     throw new UntrustedDataError(source, [{ path: '', message: `not valid JSON: ${(error as Error).message}` }])
   }
-  const problems = dataProblems(value, limits)
+  // The text's exact size was checked above; the estimate of dataProblems would only differ.
+  const problems = dataProblems(value, { ...limits, maxBytes: Infinity })
   if (problems.length > 0) throw new UntrustedDataError(source, problems)
   return value
 }

@@ -61,6 +61,17 @@ describe('untrusted data', () => {
     expect(() => parseUntrustedJson('{"a":', 'broken')).toThrow(UntrustedDataError)
   })
 
+  it('accepts a value shared by two members (only a value inside itself is a cycle), and text within its exact byte limit', () => {
+    const shared = { n: 1 }
+    expect(dataProblems({ a: shared, b: [shared, { c: shared }] })).toEqual([])
+    const loop: unknown[] = []
+    loop.push([loop])
+    expect(dataProblems({ loop }).map((p) => p.path)).toEqual(['/loop/0/0'])
+    // 40,001 bytes of small numbers: exactly measured as text, not estimated at 8 bytes a number.
+    const text = `[${Array.from({ length: 20_000 }, () => '0').join(',')}]`
+    expect(parseUntrustedJson(text, 'numbers', { maxBytes: text.length })).toHaveLength(20_000)
+  })
+
   it('signal payloads are checked before anything is journaled', async () => {
     const store = memoryStore()
     const engine = createEngine({ store, signalLimits: { maxBytes: 256 } })
