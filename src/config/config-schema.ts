@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import { SECRET_NAME_PATTERN } from '../secrets/secret-name.js'
 
 const Duration = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d)$' })], {
   description: "Milliseconds, or a string such as '30s', '5m', '2h'",
@@ -50,7 +51,7 @@ export const WeftConfigSchema = Type.Object(
       Type.Object(
         {
           envPrefix: Type.Optional(Type.String({ description: "Secrets are read from environment variables named <envPrefix><NAME>. Default: 'WEFT_SECRET_'" })),
-          allow: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_./-]{0,127}$' }), { description: 'Only these secret names are served' })),
+          allow: Type.Optional(Type.Array(Type.String({ pattern: SECRET_NAME_PATTERN }), { description: 'Only these secret names are served' })),
           file: Type.Optional(Type.String({ minLength: 1, description: 'A secrets file (KEY=value lines or JSON) readable only by its owner, consulted after the environment' })),
         },
         { additionalProperties: false, description: 'Where `ctx.secret(name)` and exec `secretEnv` read secrets' },

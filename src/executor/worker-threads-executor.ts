@@ -384,15 +384,16 @@ interface WireError {
   readonly cause?: unknown
 }
 
-/** What of an engine-side error crosses back to the worker (a secret read that failed). */
+/** What of an engine-side error crosses back to the worker (a secret read that failed): JSON data only. */
 function toWire(error: unknown): WireError {
-  const e = error as { name?: unknown; message?: unknown; code?: unknown; data?: unknown } | null
-  return {
-    name: typeof e?.name === 'string' ? e.name : 'Error',
-    message: typeof e?.message === 'string' ? e.message : String(error),
-    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
-    ...(e?.data !== undefined ? { data: JSON.parse(JSON.stringify(e.data)) as unknown } : {}),
+  const { name, message, code, data } = serializeError(error)
+  let wireData: unknown
+  try {
+    wireData = data === undefined ? undefined : (JSON.parse(JSON.stringify(data)) as unknown)
+  } catch {
+    wireData = undefined // not JSON data (a cycle, a bigint): the name, message and code still go
   }
+  return { name, message, ...(code === undefined ? {} : { code }), ...(wireData === undefined ? {} : { data: wireData }) }
 }
 
 function defaultResolve(step: StepDefinition): HandlerRef | undefined {

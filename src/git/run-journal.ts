@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import git from 'isomorphic-git'
-import { issuesOf, parseUntrustedJson, UntrustedDataError } from '../contract/index.js'
+import { issuesOf, parseUntrustedJson } from '../contract/index.js'
 import { InvalidArgumentError } from '../engine/index.js'
 import { JournalEventSchema, type JournalEvent } from '../journal/index.js'
 import type { RunHeader, RunStore } from '../store/index.js'
@@ -206,7 +206,7 @@ export async function importRun(options: ImportRunOptions): Promise<ImportRunRes
   try {
     meta = parseUntrustedJson(Buffer.from(metaBytes).toString('utf8'), 'meta.json', { maxBytes: 64 * 1024, maxDepth: 8 }) as ExportedRunMeta
   } catch (error) {
-    problems.push({ code: 'invalid-meta', message: `meta.json is refused: ${(error as Error).message}` })
+    problems.push({ code: 'invalid-meta', message: (error as Error).message }) // "meta.json refused: …"
     return reject()
   }
   const run = meta?.run
@@ -241,7 +241,7 @@ export async function importRun(options: ImportRunOptions): Promise<ImportRunRes
     try {
       event = parseUntrustedJson(line, `line ${at}`, eventLimits)
     } catch (error) {
-      problems.push({ code: 'invalid-event', line: at, message: error instanceof UntrustedDataError ? error.message : `line ${at} is not JSON` })
+      problems.push({ code: 'invalid-event', line: at, message: (error as Error).message }) // "line N refused: …" (parseUntrustedJson throws nothing else)
       return
     }
     const issues = issuesOf(JournalEventSchema, event)

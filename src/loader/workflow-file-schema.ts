@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { DurationSchema } from '../templates/index.js'
+import { SECRET_NAME_PATTERN } from '../secrets/secret-name.js'
 
 /** Step and workflow ids, as `defineWorkflow` accepts them. */
 const idPattern = '^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$'
@@ -110,7 +111,7 @@ export const FileStepSchema = Type.Object(
       Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 256, description: "Globs of the files the step reads (e.g. ['src/**', 'package.json']): `weft run --affected` runs a step when one of them changed." }),
     ),
     secrets: Type.Optional(
-      Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_./-]{0,127}$' }), { maxItems: 64, description: "Secrets the step reads (e.g. the exec template's secretEnv), from the engine's secret provider." }),
+      Type.Array(Type.String({ pattern: SECRET_NAME_PATTERN }), { maxItems: 64, description: "Secrets the step reads (e.g. the exec template's secretEnv), from the engine's secret provider." }),
     ),
     compensate: Type.Optional(Compensate),
   },

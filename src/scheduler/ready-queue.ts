@@ -60,20 +60,16 @@ export class ReadyQueue {
 
   /** The lowest-ranked node without removing it, or -1 when empty. */
   peek(): number {
-    if (this.length === 0) return this.count === 0 ? -1 : this.heap[0]!
-    const first = this.fifo[this.head]!
-    return this.count === 0 || this.rank[first]! < this.rank[this.heap[0]!]! ? first : this.heap[0]!
+    return this.fifoLeads() ? this.fifo[this.head]! : this.count === 0 ? -1 : this.heap[0]!
   }
 
   /** Removes and returns the lowest-ranked node, or -1 when empty. */
   pop(): number {
-    if (this.length > 0) {
+    if (this.fifoLeads()) {
       const first = this.fifo[this.head]!
-      if (this.count === 0 || this.rank[first]! < this.rank[this.heap[0]!]!) {
-        this.head = this.wrap(this.head + 1)
-        this.length--
-        return first
-      }
+      this.head = this.wrap(this.head + 1)
+      this.length--
+      return first
     }
     if (this.count === 0) return -1
     const heap = this.heap
@@ -96,6 +92,11 @@ export class ReadyQueue {
       heap[i] = last
     }
     return top
+  }
+
+  /** The FIFO holds the lowest-ranked node (it is not empty, and the heap is empty or ranks after it). */
+  private fifoLeads(): boolean {
+    return this.length > 0 && (this.count === 0 || this.rank[this.fifo[this.head]!]! < this.rank[this.heap[0]!]!)
   }
 
   private wrap(index: number): number {

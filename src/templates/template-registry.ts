@@ -1,9 +1,9 @@
+import { isPollutingKey } from '../contract/untrusted-data.js'
 import { isStepTemplate, type StepTemplate } from './step-template.js'
 import { TemplateDefinitionError } from './template-errors.js'
 
 /** Names a registry accepts: letters, digits and `_ . : / @ -`, 1–128 characters. */
 const namePattern = /^[A-Za-z0-9_@][A-Za-z0-9_.:/@-]{0,127}$/
-const forbidden = new Set(['__proto__', 'constructor', 'prototype'])
 
 /**
  * Maps template names to {@link StepTemplate}s so declarative files can say
@@ -53,7 +53,7 @@ export function templateRegistry(initial?: TemplateRegistryInit): TemplateRegist
   const templates = new Map<string, StepTemplate>()
   const registry: TemplateRegistry = {
     register(name, template) {
-      if (typeof name !== 'string' || !namePattern.test(name) || forbidden.has(name)) {
+      if (typeof name !== 'string' || !namePattern.test(name) || isPollutingKey(name)) {
         throw new TemplateDefinitionError(`Expected \`name\` to match ${namePattern} (and not be __proto__, constructor or prototype), got \`${String(name)}\``, { reason: 'invalid-name', name: String(name) })
       }
       if (templates.has(name)) {

@@ -375,7 +375,7 @@ function stepDescriptor(s: StepDefinition, schemaText: (schema: TSchema | undefi
     when: s.when !== undefined,
     estimate: s.estimate,
     priority: s.priority,
-    retry: s.retry === undefined ? undefined : { ...s.retry, retryOn: s.retry.retryOn === undefined ? undefined : 'predicate' },
+    retry: retryShape(s.retry),
     timeout: s.timeout,
     totalTimeout: s.totalTimeout,
     resources: s.resources,
@@ -389,7 +389,12 @@ function stepDescriptor(s: StepDefinition, schemaText: (schema: TSchema | undefi
     heal: s.heal === undefined ? undefined : s.heal.map((r) => ({ name: r.name, then: r.then })),
     gate: s.gate?.signal,
     child: s.child === undefined ? undefined : s.child.workflow.fingerprint,
-    map: s.map === undefined ? undefined : { item: schemaText(s.map.item), concurrency: s.map.concurrency, onItemError: s.map.onItemError, timeout: s.map.timeout, retry: s.map.retry === undefined ? undefined : { ...s.map.retry, retryOn: s.map.retry.retryOn === undefined ? undefined : 'predicate' } },
-    compensateRetry: s.compensateRetry === undefined ? undefined : { ...s.compensateRetry, retryOn: s.compensateRetry.retryOn === undefined ? undefined : 'predicate' },
+    map: s.map === undefined ? undefined : { item: schemaText(s.map.item), concurrency: s.map.concurrency, onItemError: s.map.onItemError, timeout: s.map.timeout, retry: retryShape(s.map.retry) },
+    compensateRetry: retryShape(s.compensateRetry),
   }
+}
+
+/** A retry policy as it enters the fingerprint: a `retryOn` predicate only as the word `predicate`. */
+function retryShape(retry: StepRetry | undefined): unknown {
+  return retry === undefined ? undefined : { ...retry, retryOn: retry.retryOn === undefined ? undefined : 'predicate' }
 }

@@ -127,7 +127,11 @@ function isIndex(key: string): boolean {
  * turn: array-index keys first (numerically), then the rest as given; `__proto__` dropped.
  */
 function canonicalKeyOrder(sorted: string[]): string[] {
-  const indices = sorted.filter(isIndex).sort((a, b) => Number(a) - Number(b))
-  const rest = sorted.filter((key) => key !== '__proto__' && !isIndex(key))
-  return indices.length === 0 ? rest : indices.concat(rest)
+  const indices: string[] = []
+  const rest: string[] = []
+  for (const key of sorted) {
+    if (isIndex(key)) indices.push(key)
+    else if (key !== '__proto__') rest.push(key)
+  }
+  return indices.length === 0 ? rest : indices.sort((a, b) => Number(a) - Number(b)).concat(rest)
 }
