@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { extname, resolve } from 'node:path'
-import { parse as parseYaml } from 'yaml'
-import { dataProblems, parseUntrustedJson, UntrustedDataError } from '../contract/index.js'
+import { parseUntrustedJson } from '../contract/index.js'
+import { readYaml } from '../loader/read-source.js'
 import { UsageError } from './exit-codes.js'
 
 /** Command-line JSON is untrusted: bounded like a signal payload. */
@@ -25,15 +25,13 @@ export function jsonArgument(raw: string, flagName: string, cwd: string, command
     }
     const ext = extname(path).toLowerCase()
     if (ext === '.yaml' || ext === '.yml') {
-      let value: unknown
-      try {
-        value = parseYaml(text, { maxAliasCount: 1000 })
-      } catch (error) {
-        throw new UsageError(`${flagName} ${raw}: not valid YAML: ${(error as Error).message.split('\n')[0]}`, command)
+      // The loader's YAML reader: nesting, alias expansion and size bounded before values are built.
+      const read = readYaml(text, limits)
+      if (read.problems.length > 0) {
+        const listed = read.problems.map((p) => `${p.line === undefined ? '' : `${p.line}:${p.column} `}${p.path || '/'} ${p.message}`).join('; ')
+        throw new UsageError(`${flagName} ${raw}: ${listed}`, command)
       }
-      const problems = dataProblems(value, limits)
-      if (problems.length > 0) throw new UsageError(`${flagName} ${raw}: ${new UntrustedDataError(raw, problems).message}`, command)
-      return value
+      return read.value
     }
     return parsed(text, `${flagName} ${raw}`, command)
   }

@@ -17,8 +17,6 @@ export interface LoadedTarget {
   readonly workflow: Workflow
   /** Absolute path of the file. */
   readonly file: string
-  /** `declarative` for JSON/YAML files, `module` for JS/TS modules. */
-  readonly kind: 'declarative' | 'module'
 }
 
 const moduleExtensions = new Set(['.js', '.mjs', '.cjs'])
@@ -42,7 +40,7 @@ export async function loadTarget(file: string, cwd: string, registry: TemplateRe
     throw new CliError(`cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`, ExitCode.usage)
   })
   if (!info.isFile()) throw new CliError(`cannot read ${file}: not a file`, ExitCode.usage)
-  if (!isModuleFile(path)) return { workflow: await loadWorkflowFile(path, { registry, file }), file: path, kind: 'declarative' }
+  if (!isModuleFile(path)) return { workflow: await loadWorkflowFile(path, { registry, file }), file: path }
   const mod = await importModule(path, cwd)
   // A CommonJS module (e.g. a .ts file of a package that is not "type": "module") arrives as `default`.
   const cjs = (typeof mod['default'] === 'object' && mod['default'] !== null ? mod['default'] : {}) as Record<string, unknown>
@@ -51,7 +49,7 @@ export async function loadTarget(file: string, cwd: string, registry: TemplateRe
   if (found === undefined) {
     throw new CliError(`${file} exports no workflow: export one as \`default\` or as \`workflow\` (a value built with workflow(...).build() or defineWorkflow)`, ExitCode.usage)
   }
-  return { workflow: found, file: path, kind: 'module' }
+  return { workflow: found, file: path }
 }
 
 /** A value shaped like a built {@link Workflow} (from this or another copy of Weft). */

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { closest } from '../loader/suggest.js'
 import type { Command, CommandContext, OptionValues } from './command.js'
 import { cancelCommand } from './commands/cancel.js'
 import { graphCommand } from './commands/graph.js'
@@ -102,22 +103,8 @@ function parse(command: Command, args: readonly string[]): { values: OptionValue
 }
 
 function unknownCommand(name: string): string {
-  const near = commands.map((c) => [c.name, distance(name, c.name)] as const).sort((a, b) => a[1] - b[1])[0]
-  const hint = near !== undefined && near[1] <= 2 ? ` (did you mean "${near[0]}"?)` : ''
-  return `unknown command "${name}"${hint}`
-}
-
-/** Edit distance with transpositions (optimal string alignment). */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1)
-    }
-  }
-  return d[a.length]![b.length]!
+  const near = closest(name, commands.map((c) => c.name))
+  return `unknown command "${name}"${near === undefined ? '' : ` (did you mean "${near}"?)`}`
 }
 
 function usage(out: Output, error: unknown): ExitCodeValue {

@@ -47,7 +47,6 @@ export interface OpenedEngine {
   readonly engine: Engine
   readonly store: RunStore
   readonly storeDir: string
-  readonly clock: Clock
   /** Closes the engine (waiting for its runs and for their leases to be given up), its telemetry and the store. */
   close(options?: { readonly cancelActive?: boolean }): Promise<void>
 }
@@ -74,7 +73,7 @@ export async function openEngine(ctx: CommandContext, config: WeftConfig, option
     ...(config.limits === undefined ? {} : { limits: config.limits }),
     secrets: secretsOf(ctx, config),
   })
-  return { engine, store, storeDir, clock, close: (o) => engine.close(o) }
+  return { engine, store, storeDir, close: (o) => engine.close(o) }
 }
 
 /**

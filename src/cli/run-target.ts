@@ -22,17 +22,15 @@ export async function journalOf(store: RunStore, runId: string): Promise<Journal
 export interface RunTarget {
   readonly journal: readonly JournalEvent[]
   readonly workflow: Workflow
-  /** Absolute path of the workflow file. */
-  readonly file: string
 }
 
 /**
  * Finds the workflow of a recorded run: `--file` when given, else the `source` that
  * `weft run` recorded in the run's metadata; loads it as `weft run` did (same templates and
- * config defaults).
+ * config defaults). `journal` is the run's journal when the caller has read it already.
  */
-export async function runTarget(ctx: CommandContext, store: RunStore, runId: string, config: WeftConfig, configFile: string | undefined): Promise<RunTarget> {
-  const journal = await journalOf(store, runId)
+export async function runTarget(ctx: CommandContext, store: RunStore, runId: string, config: WeftConfig, configFile: string | undefined, journal?: readonly JournalEvent[]): Promise<RunTarget> {
+  journal ??= await journalOf(store, runId)
   const started = journal[0]
   const recorded = started?.type === 'run.started' ? started.metadata?.['source'] : undefined
   const source = stringValue(ctx, 'file') ?? recorded
@@ -46,5 +44,5 @@ export async function runTarget(ctx: CommandContext, store: RunStore, runId: str
     }
     throw error
   })
-  return { journal, workflow: withConfigDefaults(target.workflow, config), file: target.file }
+  return { journal, workflow: withConfigDefaults(target.workflow, config) }
 }

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { serializeError } from '../errors/index.js'
-import { exitCodeOf, type ExitCodeValue } from './exit-codes.js'
+import { CliError, ExitCode, exitCodeOf, type ExitCodeValue } from './exit-codes.js'
 import { describeError } from './output.js'
 
 /**
@@ -72,6 +72,19 @@ export async function postMessage(storeDir: string, runId: string, message: Inbo
     await delay(pollMs)
   }
   return undefined
+}
+
+/**
+ * Asks the weft process that holds `runId` to act on `message` (see {@link postMessage}):
+ * throws a `CliError` when it does not answer within `timeoutMs` or refuses; `what` names the
+ * message in those errors (`signal`, `cancel`).
+ */
+export async function askHolder(storeDir: string, runId: string, message: InboxMessage, timeoutMs: number, what: string): Promise<void> {
+  const ack = await postMessage(storeDir, runId, message, timeoutMs)
+  if (ack === undefined) {
+    throw new CliError(`run ${runId} is held by another live process that did not answer within ${timeoutMs / 1000}s (not a weft CLI process?); the ${what} was not delivered`, ExitCode.store)
+  }
+  if (!ack.ok) throw new CliError(`run ${runId}: the process running it refused the ${what}: ${ack.message ?? 'unknown reason'}`, ack.exitCode ?? ExitCode.store)
 }
 
 /**

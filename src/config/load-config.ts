@@ -61,23 +61,20 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   if (options.file !== undefined && file === undefined) problems.push({ source: options.file, path: '', message: 'file not found' })
   if (file !== undefined) {
     const text = readFileSync(file, 'utf8')
-    if (text.length > MAX_CONFIG_BYTES) problems.push({ source: file, path: '', message: `larger than ${MAX_CONFIG_BYTES} bytes` })
-    else {
-      try {
-        const parsed: unknown = parseUntrustedJson(text, file, { maxBytes: MAX_CONFIG_BYTES, maxDepth: 16 })
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) problems.push({ source: file, path: '', message: 'must be a JSON object' })
-        else {
-          fromFile = parsed as Record<string, unknown>
-          for (const issue of issuesOf(WeftConfigSchema, fromFile)) problems.push({ source: file, path: issue.path, message: issue.message })
-          const dir = (fromFile.store as { dir?: unknown } | undefined)?.dir
-          if (typeof dir === 'string' && escapes(cwd, dir)) {
-            problems.push({ source: file, path: '/store/dir', message: `must be a relative path inside ${cwd} (a config file may come from a repository; use --store or WEFT_STORE_DIR for other places)` })
-          }
+    try {
+      // Size, depth, JSON syntax and polluting keys: every problem reported, nothing thrown past here.
+      const parsed: unknown = parseUntrustedJson(text, file, { maxBytes: MAX_CONFIG_BYTES, maxDepth: 16 })
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) problems.push({ source: file, path: '', message: 'must be a JSON object' })
+      else {
+        fromFile = parsed as Record<string, unknown>
+        for (const issue of issuesOf(WeftConfigSchema, fromFile)) problems.push({ source: file, path: issue.path, message: issue.message })
+        const dir = (fromFile.store as { dir?: unknown } | undefined)?.dir
+        if (typeof dir === 'string' && escapes(cwd, dir)) {
+          problems.push({ source: file, path: '/store/dir', message: `must be a relative path inside ${cwd} (a config file may come from a repository; use --store or WEFT_STORE_DIR for other places)` })
         }
-      } catch (error) {
-        if (error instanceof UntrustedDataError) for (const p of error.data.problems) problems.push({ source: file, path: p.path, message: p.message })
-        else problems.push({ source: file, path: '', message: `not valid JSON: ${(error as Error).message}` })
       }
+    } catch (error) {
+      for (const p of (error as UntrustedDataError).data.problems) problems.push({ source: file, path: p.path, message: p.message })
     }
   }
   const fromEnv: Record<string, unknown> = {}

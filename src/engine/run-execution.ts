@@ -13,7 +13,7 @@ import { retryDelay } from './retry-decision.js'
 import { Compensation, type CompensationHost, type CompensationState } from './compensation.js'
 import { applyJournal, BACKOFF, CANCELLED, FAILED, NOT_RUN, RUNNING, RunState, SKIPPED, SUCCEEDED } from './run-state.js'
 import { buildRunResult } from './run-result.js'
-import { SignalBoard } from './signal-board.js'
+import { checkSignalPayload, SignalBoard } from './signal-board.js'
 import type { StepGuards } from './step-guards.js'
 import { matchesError, RemedyFailedError, selectRemedy, type RemedySelection } from '../resilience/index.js'
 import { isTerminalEvent } from '../journal/index.js'
@@ -540,10 +540,10 @@ export class RunExecution implements StepHost, GateMember {
    * contract of every gate of this workflow that waits for `name`.
    */
   deliverSignal(name: string, payload: unknown): Promise<void> {
-    for (const step of this.steps) {
-      if (step.gate?.signal !== name) continue
-      const issues = issuesOf(step.output, payload)
-      if (issues.length > 0) return Promise.reject(new ContractViolation({ workflowId: this.workflowId, stepId: step.id, direction: 'step-input', issues }))
+    try {
+      checkSignalPayload(this.workflow, name, payload)
+    } catch (error) {
+      return Promise.reject(error)
     }
     return new Promise((resolve, reject) => {
       this.result.catch(reject) // the journal failed (e.g. the lease was lost): the signal was not taken

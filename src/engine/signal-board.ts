@@ -1,3 +1,23 @@
+import { ContractViolation, issuesOf } from '../contract/index.js'
+import type { Workflow } from '../workflow/index.js'
+
+/**
+ * Checks a signal's payload against the contract of every gate of `workflow` waiting for `name`;
+ * throws a {@link ContractViolation} (`step-input`) for the first that refuses it. Returns how
+ * many gates wait for the signal.
+ * @internal
+ */
+export function checkSignalPayload(workflow: Workflow, name: string, payload: unknown): number {
+  let gates = 0
+  for (const step of workflow.steps) {
+    if (step.gate?.signal !== name) continue
+    gates++
+    const issues = issuesOf(step.output, payload)
+    if (issues.length > 0) throw new ContractViolation({ workflowId: workflow.id, stepId: step.id, direction: 'step-input', issues })
+  }
+  return gates
+}
+
 /**
  * Signals a run has received (latched: the latest payload per name) and the gates waiting for
  * them. A gate that starts after its signal arrived opens at once.

@@ -1,17 +1,23 @@
-/** Levenshtein distance between `a` and `b`, giving up (returning `limit + 1`) past `limit`. */
+/**
+ * Edit distance between `a` and `b` counting a swap of two neighbours as one edit (optimal
+ * string alignment: "rnu" is one edit from "run"), giving up (returning `limit + 1`) past `limit`.
+ */
 function distance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1
+  let before: number[] = []
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
     const current = [i]
     let rowMin = i
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      const d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost)
+      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1)
       current.push(d)
       rowMin = Math.min(rowMin, d)
     }
     if (rowMin > limit) return limit + 1
+    before = previous
     previous = current
   }
   return previous[b.length]!

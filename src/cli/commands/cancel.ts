@@ -1,8 +1,10 @@
 import { isResumableEnd, isTerminalEvent } from '../../journal/index.js'
 import { commonOptions, flag, integerValue, storeOption, stringValue, type Command } from '../command.js'
-import { CliError, ExitCode, isWeftLike } from '../exit-codes.js'
+import { ExitCode } from '../exit-codes.js'
+import { LeaseConflictError } from '../../engine/index.js'
+import { isWeftError } from '../../errors/index.js'
 import { loadCliConfig, openEngine } from '../open-engine.js'
-import { postMessage } from '../signal-inbox.js'
+import { askHolder } from '../signal-inbox.js'
 import { fileOption, journalOf, runTarget } from '../run-target.js'
 
 /** `weft cancel <runId>`: ends a run as cancelled, wherever it is. @public */
@@ -49,20 +51,16 @@ export const cancelCommand: Command = {
         report(status, 'already-ended', `run ${runId} already ended: ${status}`)
         return status === 'cancelled' ? ExitCode.ok : ExitCode.store
       }
-      const { workflow } = await runTarget(ctx, opened.store, runId, config, configFile)
+      const { workflow } = await runTarget(ctx, opened.store, runId, config, configFile, journal)
       try {
         const result = await opened.engine.cancel(runId, workflow, reason)
         report(result.status, 'journaled', `run ${runId} ${result.status === 'cancelled' ? 'cancelled' : `ended ${result.status}`}`)
         return result.status === 'cancelled' ? ExitCode.ok : ExitCode.store
       } catch (error) {
-        if (!(isWeftLike(error) && error.code === 'WEFT_LEASE_CONFLICT')) throw error
+        if (!isWeftError(error, LeaseConflictError.code)) throw error
       }
       // Another process holds the run: ask it, if it is a weft process.
-      const ack = await postMessage(opened.storeDir, runId, { kind: 'cancel', reason }, waitMs)
-      if (ack === undefined) {
-        throw new CliError(`run ${runId} is held by another live process that did not answer within ${waitMs / 1000}s (not a weft CLI process?); stop that process, or wait for its lease to expire and retry`, ExitCode.store)
-      }
-      if (!ack.ok) throw new CliError(`run ${runId}: the process running it refused the cancel: ${ack.message ?? 'unknown reason'}`, ack.exitCode ?? ExitCode.store)
+      await askHolder(opened.storeDir, runId, { kind: 'cancel', reason }, waitMs, 'cancel')
       report('cancelled', 'delivered', `run ${runId}: cancel delivered to the process running it`)
       return ExitCode.ok
     } finally {

@@ -1,26 +1,13 @@
 import { LeaseConflictError } from '../../engine/index.js'
+import { checkSignalPayload } from '../../engine/signal-board.js'
 import { isWeftError } from '../../errors/index.js'
-import { issuesOf, ContractViolation } from '../../contract/index.js'
 import { isResumableEnd, isTerminalEvent } from '../../journal/index.js'
-import type { Workflow } from '../../workflow/index.js'
 import { commonOptions, flag, integerValue, storeOption, stringValue, type Command } from '../command.js'
 import { CliError, ExitCode } from '../exit-codes.js'
 import { jsonArgument } from '../input-value.js'
 import { loadCliConfig, openEngine } from '../open-engine.js'
-import { postMessage } from '../signal-inbox.js'
+import { askHolder } from '../signal-inbox.js'
 import { fileOption, journalOf, runTarget } from '../run-target.js'
-
-/** Checks a payload against the contracts of the gates waiting for `name`; returns how many gates wait. */
-function checkPayload(workflow: Workflow, name: string, payload: unknown): number {
-  let gates = 0
-  for (const step of workflow.steps) {
-    if (step.gate?.signal !== name) continue
-    gates++
-    const issues = issuesOf(step.output, payload)
-    if (issues.length > 0) throw new ContractViolation({ workflowId: workflow.id, stepId: step.id, direction: 'step-input', issues })
-  }
-  return gates
-}
 
 /** `weft signal <runId> <name>`: opens the run's gates waiting for a signal. @public */
 export const signalCommand: Command = {
@@ -64,8 +51,8 @@ export const signalCommand: Command = {
       }
       const recorded = journal[0]?.type === 'run.started' && journal[0].metadata?.['source'] !== undefined
       if (recorded || stringValue(ctx, 'file') !== undefined) {
-        const { workflow } = await runTarget(ctx, opened.store, runId, config, configFile)
-        if (checkPayload(workflow, name, payload) === 0) ctx.out.err(`warning: no step of workflow ${workflow.id} waits for signal "${name}"`)
+        const { workflow } = await runTarget(ctx, opened.store, runId, config, configFile, journal)
+        if (checkSignalPayload(workflow, name, payload) === 0) ctx.out.err(`warning: no step of workflow ${workflow.id} waits for signal "${name}"`)
       }
       // The engine journals the signal under the run's lease; a run another process holds is refused.
       const sent = await opened.engine.signal(runId, name, payload).then(
@@ -79,11 +66,7 @@ export const signalCommand: Command = {
         report('journaled', `signal "${name}" journaled for run ${runId}; the run sees it when resumed: weft resume ${runId}`)
         return ExitCode.ok
       }
-      const ack = await postMessage(opened.storeDir, runId, { kind: 'signal', name, payload }, waitMs)
-      if (ack === undefined) {
-        throw new CliError(`run ${runId} is held by another live process that did not answer within ${waitMs / 1000}s (not a weft CLI process?); the signal was not sent`, ExitCode.store)
-      }
-      if (!ack.ok) throw new CliError(ack.message ?? 'the process running the run refused the signal', ack.exitCode ?? ExitCode.store)
+      await askHolder(opened.storeDir, runId, { kind: 'signal', name, payload }, waitMs, 'signal')
       report('delivered', `signal "${name}" delivered to run ${runId}`)
       return ExitCode.ok
     } finally {
