@@ -1,3 +1,4 @@
+import { poolsFor } from '../engine/workflow-plan.js'
 import type { WeftConfig } from '../config/index.js'
 import { levels } from '../graph/index.js'
 import { simulate } from '../plan/index.js'
@@ -35,8 +36,7 @@ export function estimateOf(step: Workflow['steps'][number]): number {
  * does not is unlimited, as in the engine).
  */
 export function planOf(workflow: Workflow, concurrency: number | undefined, config: WeftConfig): PlanReport {
-  const pools: Record<string, number> = { ...(config.pools ?? {}) }
-  for (const step of workflow.steps) for (const name of Object.keys(step.resources ?? {})) if (!(name in pools)) pools[name] = Infinity
+  const pools = poolsFor(config.pools ?? {}, workflow)
   const n = workflow.steps.length
   const workers = concurrency ?? n
   const simulation = simulate(workflow, { concurrency: Math.max(1, workers), pools, ...(config.limits === undefined ? {} : { limits: config.limits }) })

@@ -9,7 +9,7 @@ import { InvalidArgumentError } from './engine-errors.js'
 import type { WeftPlugin } from './plugin.js'
 import { RunExecution, type CancelOptions, type ChildRunRequest, type FailurePolicy, type RunServices } from './run-execution.js'
 import type { RunResult } from './run-result.js'
-import { planOf } from './workflow-plan.js'
+import { planOf, poolsFor } from './workflow-plan.js'
 import { diffDefinitions, summarize as summarizeFor, type DefinitionSummary } from './definition-summary.js'
 import { ChildRunFailedError, InvalidJournalError, LeaseConflictError, RunEndedError, WorkflowChangedError } from './engine-errors.js'
 import { LeaseKeeper } from './lease-keeper.js'
@@ -210,7 +210,7 @@ export class Engine {
         ...(options.parentRunId === undefined ? {} : { parentRunId: options.parentRunId }),
         ...(options.metadata === undefined ? {} : { metadata: checkMetadata(options.metadata) }),
         ...this.learnedEstimates(wf),
-        pools: this.poolsFor(wf),
+        pools: this.workflowPools(wf),
         limits: this.limits,
         ...(this.store.acquireLease === undefined ? {} : { lease: (run: RunExecution) => this.lease(run, undefined) }),
       },
@@ -222,12 +222,10 @@ export class Engine {
    * The pools a workflow runs with: the engine's, plus an unlimited pool for every resource a
    * step names that the engine does not configure (pools constrain only what they name).
    */
-  private poolsFor(wf: Workflow): Readonly<Record<string, number>> {
+  private workflowPools(wf: Workflow): Readonly<Record<string, number>> {
     let pools = this.poolsByWorkflow.get(wf)
     if (pools === undefined) {
-      const all: Record<string, number> = { ...this.pools }
-      for (const step of wf.steps) for (const name of Object.keys(step.resources ?? {})) if (!(name in all)) all[name] = Infinity
-      pools = all
+      pools = poolsFor(this.pools, wf)
       this.poolsByWorkflow.set(wf, pools)
     }
     return pools
@@ -239,7 +237,7 @@ export class Engine {
   private checkResources(wf: Workflow): void {
     const plan = planOf(wf).schedule
     if (plan.resources === undefined && Object.keys(this.pools).length === 0 && Object.keys(this.limits).length === 0) return
-    const problems = checkResources(plan, this.poolsFor(wf), this.limits)
+    const problems = checkResources(plan, this.workflowPools(wf), this.limits)
     if (problems.length === 0) return
     throw new WorkflowDefinitionError(
       wf.id,
@@ -306,7 +304,7 @@ export class Engine {
         failurePolicy: options.failurePolicy === undefined ? (started.failurePolicy ?? this.failurePolicy) : checkPolicy('failurePolicy', options.failurePolicy),
         signal: options.signal,
         restored: journal,
-        pools: this.poolsFor(wf),
+        pools: this.workflowPools(wf),
         limits: this.limits,
         ...(started.dryRun === true ? { dryRun: true } : {}),
         ...(started.parentRunId === undefined ? {} : { parentRunId: started.parentRunId }),
@@ -326,7 +324,7 @@ export class Engine {
    */
   async replay(runId: string, workflow: Workflow, options: { readonly failurePolicy?: FailurePolicy } = {}): Promise<ReplayReport> {
     const journal = await this.journalOf(runId, workflow, false)
-    return replayJournal(workflow, journal, options.failurePolicy === undefined ? this.failurePolicy : checkPolicy('failurePolicy', options.failurePolicy), { pools: this.poolsFor(workflow), limits: this.limits })
+    return replayJournal(workflow, journal, options.failurePolicy === undefined ? this.failurePolicy : checkPolicy('failurePolicy', options.failurePolicy), { pools: this.workflowPools(workflow), limits: this.limits })
   }
 
   private async journalOf(runId: string, wf: Workflow, allowChange: boolean): Promise<JournalEvent[]> {

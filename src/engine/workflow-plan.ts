@@ -62,3 +62,14 @@ export function planOf(workflow: Workflow): WorkflowPlan {
   }
   return plan
 }
+
+/**
+ * The pools a workflow runs with: `pools`, plus an unlimited pool for every resource a step
+ * names that `pools` does not configure (pools constrain only what they name).
+ * @internal
+ */
+export function poolsFor(pools: Readonly<Record<string, number>>, workflow: Workflow): Readonly<Record<string, number>> {
+  const all: Record<string, number> = { ...pools }
+  for (const step of workflow.steps) for (const name of Object.keys(step.resources ?? {})) if (!(name in all)) all[name] = Infinity
+  return all
+}

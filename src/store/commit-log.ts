@@ -25,7 +25,7 @@ export const ENCODED_COMMIT_LOG_VERSION = 2
  * `begin + i` of run `runId`.
  * @internal
  */
-export function encodeLoggedBatch(runId: string, begin: number, payloads: readonly string[]): Buffer {
+function encodeLoggedBatch(runId: string, begin: number, payloads: readonly string[]): Buffer {
   return encodeBatch(begin, payloads.map((record) => JSON.stringify({ runId, record })))
 }
 

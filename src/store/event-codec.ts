@@ -54,12 +54,17 @@ export function serializeBatch(runId: string, events: readonly JournalEvent[]): 
     } catch (error) {
       throw new InvalidEventError(runId, seq, [{ path: '', message: `not JSON-serializable: ${error instanceof Error ? error.message : String(error)}` }])
     }
-    if (json.length * 3 > MAX_RECORD_BYTES && Buffer.byteLength(json, 'utf8') > MAX_RECORD_BYTES) {
-      throw new InvalidEventError(runId, seq, [{ path: '', message: `larger than ${MAX_RECORD_BYTES} bytes as JSON` }])
-    }
+    assertRecordSize(runId, seq, json, 'as JSON')
     jsons[i] = json
   }
   return jsons
+}
+
+/** Throws {@link InvalidEventError} when `text` is more UTF-8 bytes than a record may hold (`how`: in what form). */
+function assertRecordSize(runId: string, seq: number, text: string, how: string): void {
+  if (text.length * 3 > MAX_RECORD_BYTES && Buffer.byteLength(text, 'utf8') > MAX_RECORD_BYTES) {
+    throw new InvalidEventError(runId, seq, [{ path: '', message: `larger than ${MAX_RECORD_BYTES} bytes ${how}` }])
+  }
 }
 
 /**
@@ -71,9 +76,7 @@ export function serializeBatch(runId: string, events: readonly JournalEvent[]): 
 export function encodePayloads(codec: PayloadCodec, runId: string, begin: number, jsons: string[]): string[] {
   for (let i = 0; i < jsons.length; i++) {
     const payload = codec.encode(jsons[i]!, { runId, seq: begin + i })
-    if (payload.length * 3 > MAX_RECORD_BYTES && Buffer.byteLength(payload, 'utf8') > MAX_RECORD_BYTES) {
-      throw new InvalidEventError(runId, begin + i, [{ path: '', message: `larger than ${MAX_RECORD_BYTES} bytes once encoded by codec "${codec.id}"` }])
-    }
+    assertRecordSize(runId, begin + i, payload, `once encoded by codec "${codec.id}"`)
     jsons[i] = payload
   }
   return jsons

@@ -1,4 +1,4 @@
-import Type, { type Static } from 'typebox'
+import Type, { type Static, type TSchema } from 'typebox'
 import { compile, issuesOf } from '../contract/index.js'
 import { RunMetadataSchema } from '../journal/index.js'
 import { CodecAuthenticationError, CodecKeyError, type PayloadCodec } from '../codec/index.js'
@@ -37,7 +37,7 @@ export type StoredHeader = Static<typeof StoredHeaderSchema>
  * encoded by the codec at `seq` 0.
  * @internal
  */
-export const EncodedHeaderSchema = Type.Object({ runId: Type.String(), codec: Type.String(), header: Type.String() })
+const EncodedHeaderSchema = Type.Object({ runId: Type.String(), codec: Type.String(), header: Type.String() })
 
 /** A journal's header and where its records begin. @internal */
 export interface JournalHead {
@@ -97,11 +97,16 @@ function parseJson(json: string, runId: string): unknown {
  */
 export function encodedHeaderOf(line: JournalHeaderLine, runId: string): Static<typeof EncodedHeaderSchema> | undefined {
   if (line.version < ENCODED_JOURNAL_FORMAT_VERSION) return undefined
-  const value = parseJson(line.json, runId)
-  if (!compile(EncodedHeaderSchema).Check(value)) {
-    throw new JournalCorruptError(runId, 0, `header: ${issuesOf(EncodedHeaderSchema, value).map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`)
+  return checkedHeader(EncodedHeaderSchema, line.json, runId)
+}
+
+/** The header JSON parsed and checked against `schema`; {@link JournalCorruptError} naming every issue otherwise. */
+function checkedHeader<T extends TSchema>(schema: T, json: string, runId: string): Static<T> {
+  const value = parseJson(json, runId)
+  if (!compile(schema).Check(value)) {
+    throw new JournalCorruptError(runId, 0, `header: ${issuesOf(schema, value).map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`)
   }
-  return value
+  return value as Static<T>
 }
 
 /** True for the same run, false when `found` differs from `runId` only in letter case; throws when it names another run. */
@@ -134,11 +139,7 @@ export function journalHeadOf(line: JournalHeaderLine, runId: string, codec: Pay
       throw new JournalCorruptError(runId, 0, `header: ${error instanceof CodecAuthenticationError ? 'failed authentication' : 'cannot be decoded'}`, error)
     }
   }
-  const value = parseJson(json, runId)
-  if (!compile(StoredHeaderSchema).Check(value)) {
-    throw new JournalCorruptError(runId, 0, `header: ${issuesOf(StoredHeaderSchema, value).map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`)
-  }
-  const { ordinal, ...header } = value
+  const { ordinal, ...header } = checkedHeader(StoredHeaderSchema, json, runId)
   if (!sameRun(header.runId, runId)) return undefined
   if (encoded === undefined && codec !== undefined) throw new JournalCodecError(runId, 'identity', codec.id)
   return { header, ordinal, recordsStart: line.recordsStart }

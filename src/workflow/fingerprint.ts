@@ -18,7 +18,7 @@ export function canonicalJson(value: unknown): string {
 export function fingerprintOf(value: unknown): string {
   const hash = createHash('sha256')
   const out = new HashSink(hash)
-  if (!writeCanonical(value, out)) hash.update(undefined as never) // throws, as it always did
+  if (!writeCanonical(value, out)) hash.update(undefined as never) // throws node's TypeError (ERR_INVALID_ARG_TYPE), as it always did
   out.end()
   return hash.digest('hex').slice(0, 32)
 }
