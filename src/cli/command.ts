@@ -86,13 +86,13 @@ export function flag(ctx: CommandContext, name: string): boolean {
  * An integer option's value within `[min, max]`, or undefined when absent. Throws a
  * {@link UsageError} with the exact expectation otherwise.
  */
-export function integerValue(ctx: CommandContext, name: string, command: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function integerValue(ctx: CommandContext, name: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const raw = stringValue(ctx, name)
   if (raw === undefined) return undefined
   const n = /^[+-]?\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `an integer from ${min} and up` : `an integer from ${min} to ${max}`
-    throw new UsageError(`Expected \`--${name}\` to be ${range}, got \`${raw}\``, command)
+    throw new UsageError(`Expected \`--${name}\` to be ${range}, got \`${raw}\``)
   }
   return n
 }

@@ -80,7 +80,8 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   try {
     return await command.run(ctx)
   } catch (error) {
-    if (error instanceof UsageError) return usage(out, error)
+    // A usage error from inside a command is about that command: its name need not be passed along.
+    if (error instanceof UsageError) return usage(out, error, command.name)
     out.err(`weft ${command.name}: ${describeError(error)}`)
     if (error instanceof Error && full.env['WEFT_DEBUG'] !== undefined) out.err(error.stack ?? '')
     return exitCodeOf(error)
@@ -107,9 +108,9 @@ function unknownCommand(name: string): string {
   return `unknown command "${name}"${near === undefined ? '' : ` (did you mean "${near}"?)`}`
 }
 
-function usage(out: Output, error: unknown): ExitCodeValue {
+function usage(out: Output, error: unknown, running?: string): ExitCodeValue {
   const message = error instanceof Error ? error.message : String(error)
-  const command = error instanceof UsageError ? error.command : undefined
+  const command = (error instanceof UsageError ? error.command : undefined) ?? running
   out.err(`weft${command === undefined ? '' : ` ${command}`}: ${message}`)
   out.err(`Run \`weft ${command === undefined ? '' : `${command} `}--help\` for usage.`)
   return ExitCode.usage

@@ -49,10 +49,21 @@ export class RunSession {
     if (this.options.progress) this.progress.line(text)
   }
 
-  /** Ends the session without a run (e.g. the start was refused). */
-  abandon(): void {
-    this.unsubscribe()
-    this.progress.stop()
+  /**
+   * Starts the run with `start` (a refused start ends the session and is rethrown), prints
+   * `note`, then waits for the run to end and reports it (see {@link RunSession.finish}).
+   */
+  async launch(start: () => RunHandle | Promise<RunHandle>, note: string, onInterrupt: (listener: () => void) => () => void): Promise<ExitCodeValue> {
+    let handle: RunHandle
+    try {
+      handle = await start()
+    } catch (error) {
+      this.unsubscribe()
+      this.progress.stop()
+      throw error
+    }
+    this.note(note)
+    return this.finish(handle, onInterrupt)
   }
 
   /**
@@ -60,7 +71,7 @@ export class RunSession {
    * run as resumable and waits for the steps to stop; a second stops waiting at once. Resolves
    * the exit code: 0 succeeded, 1 failed/cancelled/compensated, 130 interrupted.
    */
-  async finish(handle: RunHandle, onInterrupt: (listener: () => void) => () => void): Promise<ExitCodeValue> {
+  private async finish(handle: RunHandle, onInterrupt: (listener: () => void) => () => void): Promise<ExitCodeValue> {
     let interrupts = 0
     let force: (() => void) | undefined
     const forced = new Promise<'forced'>((resolve) => (force = () => resolve('forced')))

@@ -13,16 +13,16 @@ describe('jsonArgument', () => {
   }
 
   it('reads inline JSON, @file.json and @file.yaml', () => {
-    expect(jsonArgument('{"name":"Ada"}', '--input', dir, 'run')).toEqual({ name: 'Ada' })
-    expect(jsonArgument(file('in.json', '{"n":[1,2]}'), '--input', dir, 'run')).toEqual({ n: [1, 2] })
-    expect(jsonArgument(file('in.yaml', 'name: Ada\ntags: [a, b]\n'), '--input', dir, 'run')).toEqual({ name: 'Ada', tags: ['a', 'b'] })
+    expect(jsonArgument('{"name":"Ada"}', '--input', dir)).toEqual({ name: 'Ada' })
+    expect(jsonArgument(file('in.json', '{"n":[1,2]}'), '--input', dir)).toEqual({ n: [1, 2] })
+    expect(jsonArgument(file('in.yaml', 'name: Ada\ntags: [a, b]\n'), '--input', dir)).toEqual({ name: 'Ada', tags: ['a', 'b'] })
   })
 
   it('refuses YAML that is too deep (before building it), or holds a polluting key, naming the flag and file', () => {
     const deep = file('deep.yml', `${'['.repeat(5000)}${']'.repeat(5000)}\n`)
-    expect(() => jsonArgument(deep, '--input', dir, 'run')).toThrow(UsageError)
-    expect(() => jsonArgument(deep, '--input', dir, 'run')).toThrow(/--input @deep\.yml: .*(deeper|nesting)/)
+    expect(() => jsonArgument(deep, '--input', dir)).toThrow(UsageError)
+    expect(() => jsonArgument(deep, '--input', dir)).toThrow(/--input @deep\.yml: .*(deeper|nesting)/)
     const polluting = file('bad.yaml', 'a: 1\n__proto__:\n  x: 1\n')
-    expect(() => jsonArgument(polluting, '--payload', dir, 'signal')).toThrow(/--payload @bad\.yaml: .*__proto__/)
+    expect(() => jsonArgument(polluting, '--payload', dir)).toThrow(/--payload @bad\.yaml: .*__proto__/)
   })
 })

@@ -98,8 +98,8 @@ describe('weft run', () => {
       [['run', 'nope.yaml'], /cannot read nope\.yaml: no such file/],
       [['rnu', 'greet.yaml'], /unknown command "rnu" \(did you mean "run"\?\)/],
       [['run'], /missing argument: weft run <file>/],
-      [['run', 'greet.yaml', '--seed', 'x'], /Expected `--seed` to be an integer/],
-      [['run', 'greet.yaml', '--clock', 'sundial', '-i', '{"name":"a"}'], /Expected `--clock` to be `system` or `simulated`/],
+      [['run', 'greet.yaml', '--seed', 'x'], /^weft run: Expected `--seed` to be an integer/m],
+      [['run', 'greet.yaml', '--clock', 'sundial', '-i', '{"name":"a"}'], /^weft run: Expected `--clock` to be `system` or `simulated`[^\n]*\nRun `weft run --help` for usage\./m],
     ]
     for (const [args, message] of cases) {
       const r = await weft(bundles, args, { cwd })

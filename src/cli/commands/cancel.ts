@@ -36,7 +36,7 @@ export const cancelCommand: Command = {
   async run(ctx) {
     const runId = ctx.positionals[0]!
     const reason = stringValue(ctx, 'reason') ?? 'cancelled from the command line'
-    const waitMs = (integerValue(ctx, 'wait', 'cancel', 0) ?? 10) * 1000
+    const waitMs = (integerValue(ctx, 'wait', 0) ?? 10) * 1000
     const { config, file: configFile } = loadCliConfig(ctx)
     const opened = await openEngine(ctx, config, { existing: true })
     const report = (status: string, how: string, text: string): void => {

@@ -60,7 +60,7 @@ export const graphCommand: Command = {
   ],
   async run(ctx) {
     const format = stringValue(ctx, 'format') ?? 'mermaid'
-    if (format !== 'mermaid' && format !== 'dot') throw new UsageError(`Expected \`--format\` to be \`mermaid\` or \`dot\`, got \`${format}\``, 'graph')
+    if (format !== 'mermaid' && format !== 'dot') throw new UsageError(`Expected \`--format\` to be \`mermaid\` or \`dot\`, got \`${format}\``)
     const { config, file: configFile } = loadCliConfig(ctx)
     const target = await loadTarget(ctx.positionals[0]!, ctx.io.cwd, await registryFor(config, configFile, ctx.io.cwd))
     ctx.out.out(format === 'dot' ? toDot(target.workflow) : toMermaid(target.workflow))

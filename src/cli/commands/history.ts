@@ -29,10 +29,10 @@ export const historyCommand: Command = {
     ['weft history --workflow release --status failed -n 5 --json', 'the 5 latest failed release runs, as JSON'],
   ],
   async run(ctx) {
-    const limit = integerValue(ctx, 'limit', 'history', 1) ?? 20
+    const limit = integerValue(ctx, 'limit', 1) ?? 20
     const status = stringValue(ctx, 'status')
     if (status !== undefined && !statuses.includes(status as RunStatus)) {
-      throw new UsageError(`Expected \`--status\` to be one of ${statuses.join(', ')}, got \`${status}\``, 'history')
+      throw new UsageError(`Expected \`--status\` to be one of ${statuses.join(', ')}, got \`${status}\``)
     }
     const workflowId = stringValue(ctx, 'workflow')
     const { config } = loadCliConfig(ctx)

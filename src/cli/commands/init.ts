@@ -86,7 +86,7 @@ export const initCommand: Command = {
   ],
   async run(ctx) {
     const format = stringValue(ctx, 'format') ?? 'yaml'
-    if (format !== 'yaml' && format !== 'json') throw new UsageError(`Expected \`--format\` to be \`yaml\` or \`json\`, got \`${format}\``, 'init')
+    if (format !== 'yaml' && format !== 'json') throw new UsageError(`Expected \`--format\` to be \`yaml\` or \`json\`, got \`${format}\``)
     const files: [string, string][] = [
       ['weft.config.json', `${JSON.stringify(starterConfig, null, 2)}\n`],
       [format === 'yaml' ? 'workflow.yaml' : 'workflow.json', format === 'yaml' ? starterWorkflowYaml : `${JSON.stringify(starterWorkflowJson, null, 2)}\n`],

@@ -30,7 +30,7 @@ export const planCommand: Command = {
     ['weft plan plan.json -c 2 --json | jq .makespanMs', 'makespan with two workers, for scripts'],
   ],
   async run(ctx) {
-    const concurrency = integerValue(ctx, 'concurrency', 'plan', 1)
+    const concurrency = integerValue(ctx, 'concurrency', 1)
     const { config, file: configFile } = loadCliConfig(ctx, concurrency === undefined ? {} : { concurrency })
     const target = await loadTarget(ctx.positionals[0]!, ctx.io.cwd, await registryFor(config, configFile, ctx.io.cwd))
     const wf = target.workflow

@@ -32,7 +32,7 @@ export const resumeCommand: Command = {
   ],
   async run(ctx) {
     const runId = ctx.positionals[0]!
-    const concurrency = integerValue(ctx, 'concurrency', 'resume', 1)
+    const concurrency = integerValue(ctx, 'concurrency', 1)
     const { config, file: configFile } = loadCliConfig(ctx)
     const clock = stringValue(ctx, 'clock')
     const opened = await openEngine(ctx, config, { ...(clock === undefined ? {} : { clock }), jsonl: true, existing: true })
@@ -43,18 +43,12 @@ export const resumeCommand: Command = {
       const progress = !flag(ctx, 'quiet') && config.telemetry?.console !== false
       const session = new RunSession(ctx.out, opened, workflow, runId, { json: flag(ctx, 'json'), progress, storeDir: opened.storeDir })
       session.restore(journal)
-      let handle
-      try {
-        handle = await opened.engine.resume(runId, workflow, {
-          ...(flag(ctx, 'allow-definition-change') ? { allowDefinitionChange: true } : {}),
-          ...(concurrency === undefined ? {} : { concurrency }),
-        })
-      } catch (error) {
-        session.abandon()
-        throw error
+      const options = {
+        ...(flag(ctx, 'allow-definition-change') ? { allowDefinitionChange: true } : {}),
+        ...(concurrency === undefined ? {} : { concurrency }),
       }
-      session.note(ended ? `run ${runId} had already ended; its recorded result:` : `resuming run ${runId}: workflow ${workflow.id}, journal in ${opened.storeDir}`)
-      return await session.finish(handle, ctx.io.onInterrupt)
+      const note = ended ? `run ${runId} had already ended; its recorded result:` : `resuming run ${runId}: workflow ${workflow.id}, journal in ${opened.storeDir}`
+      return await session.launch(() => opened.engine.resume(runId, workflow, options), note, ctx.io.onInterrupt)
     } finally {
       await opened.close({ cancelActive: true })
     }

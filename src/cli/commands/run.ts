@@ -45,16 +45,16 @@ export const runCommand: Command = {
   ],
   async run(ctx) {
     const file = ctx.positionals[0]!
-    const concurrency = integerValue(ctx, 'concurrency', 'run', 1)
-    const seed = integerValue(ctx, 'seed', 'run')
+    const concurrency = integerValue(ctx, 'concurrency', 1)
+    const seed = integerValue(ctx, 'seed')
     const { config, file: configFile } = loadCliConfig(ctx, concurrency === undefined ? {} : { concurrency })
     const raw = stringValue(ctx, 'input')
-    const input = raw === undefined ? undefined : jsonArgument(raw, '--input', ctx.io.cwd, 'run')
+    const input = raw === undefined ? undefined : jsonArgument(raw, '--input', ctx.io.cwd)
     const registry = await registryFor(config, configFile, ctx.io.cwd)
     const target = await loadTarget(file, ctx.io.cwd, registry)
     const base = stringValue(ctx, 'base')
-    if (flag(ctx, 'affected') !== (base !== undefined)) throw new UsageError('--affected and --base <ref> go together', 'run')
-    if (stringValue(ctx, 'head') !== undefined && base === undefined) throw new UsageError('--head needs --affected --base <ref>', 'run')
+    if (flag(ctx, 'affected') !== (base !== undefined)) throw new UsageError('--affected and --base <ref> go together')
+    if (stringValue(ctx, 'head') !== undefined && base === undefined) throw new UsageError('--head needs --affected --base <ref>')
     let workflow = withConfigDefaults(target.workflow, config)
     const opened = await openEngine(ctx, config, { ...(stringValue(ctx, 'clock') === undefined ? {} : { clock: stringValue(ctx, 'clock')! }), jsonl: true })
     try {
@@ -72,20 +72,14 @@ export const runCommand: Command = {
         }
       }
       const session = new RunSession(ctx.out, opened, workflow, runId, { json: flag(ctx, 'json'), progress, storeDir: opened.storeDir })
-      let handle
-      try {
-        handle = opened.engine.start(workflow, input, {
-          runId,
-          ...(seed === undefined ? {} : { seed }),
-          ...(flag(ctx, 'dry-run') ? { dryRun: true } : {}),
-          metadata: { source: target.file, cli: `weft ${cliVersion}`, ...(reusedFrom === undefined ? {} : { reusedFrom, affectedBase: base! }) },
-        })
-      } catch (error) {
-        session.abandon()
-        throw error
+      const options = {
+        runId,
+        ...(seed === undefined ? {} : { seed }),
+        ...(flag(ctx, 'dry-run') ? { dryRun: true } : {}),
+        metadata: { source: target.file, cli: `weft ${cliVersion}`, ...(reusedFrom === undefined ? {} : { reusedFrom, affectedBase: base! }) },
       }
-      session.note(`run ${runId}: workflow ${workflow.id} (${workflow.steps.length} steps), journal in ${opened.storeDir}`)
-      return await session.finish(handle, ctx.io.onInterrupt)
+      const note = `run ${runId}: workflow ${workflow.id} (${workflow.steps.length} steps), journal in ${opened.storeDir}`
+      return await session.launch(() => opened.engine.start(workflow, input, options), note, ctx.io.onInterrupt)
     } finally {
       await opened.close({ cancelActive: true })
     }

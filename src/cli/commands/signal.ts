@@ -35,8 +35,8 @@ export const signalCommand: Command = {
   async run(ctx) {
     const [runId, name] = ctx.positionals as [string, string]
     const raw = stringValue(ctx, 'payload')
-    const payload = raw === undefined ? null : jsonArgument(raw, '--payload', ctx.io.cwd, 'signal')
-    const waitMs = (integerValue(ctx, 'wait', 'signal', 0) ?? 10) * 1000
+    const payload = raw === undefined ? null : jsonArgument(raw, '--payload', ctx.io.cwd)
+    const waitMs = (integerValue(ctx, 'wait', 0) ?? 10) * 1000
     const { config, file: configFile } = loadCliConfig(ctx)
     const opened = await openEngine(ctx, config, { existing: true })
     const report = (delivered: 'journaled' | 'delivered', text: string): void => {
