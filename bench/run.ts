@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createEngine, fileStore, type Durability, type Workflow } from '../src/index.js'
-import { durableBaseline } from './durable/w4.js'
+import { durableBaseline, fsyncClock, timedFileSystem } from './durable/w4.js'
 import { baseline, chain, expected, fan, layered, type Shape } from './workloads.js'
 import { toWorkflow } from './weft-workload.js'
 import { runW5 } from './scale/w5.js'
@@ -16,7 +16,7 @@ const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run with node --expose-gc')
 const runs = Number(process.env.BENCH_RUNS ?? 7)
 
-interface Row { workload: string; steps: number; engine: string; medianMs: number; stepsPerSec: number; usPerStep: number; heapMB: number; ratio?: number; warmMs?: number; warmRatio?: number; value: number }
+interface Row { workload: string; steps: number; engine: string; medianMs: number; stepsPerSec: number; usPerStep: number; heapMB: number; ratio?: number; warmMs?: number; warmRatio?: number; fsyncUs?: number; otherUs?: number; value: number }
 
 /** Alternated runs after the measured ones before the warm measurement (JIT warm-up). */
 const warmUpRuns = Number(process.env.BENCH_WARMUP ?? 25)
@@ -26,14 +26,15 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!
 }
 
-async function measure(fn: () => Promise<number>): Promise<{ ms: number; heap: number; value: number }> {
+async function measure(fn: () => Promise<number>): Promise<{ ms: number; heap: number; value: number; fsyncMs: number }> {
   gc!()
   const heap0 = process.memoryUsage().heapUsed
+  const fsync0 = fsyncClock.ms
   const t0 = performance.now()
   const value = await fn()
   const ms = performance.now() - t0
   const heap = process.memoryUsage().heapUsed - heap0
-  return { ms, heap, value }
+  return { ms, heap, value, fsyncMs: fsyncClock.ms - fsync0 }
 }
 
 async function compare(shape: Shape): Promise<Row[]> {
@@ -100,7 +101,7 @@ async function durable(): Promise<Row[]> {
   const w2wf = toWorkflow(w2)
   let k = 0
   const onStore = async (wf: Workflow, durability: Durability, concurrency: number): Promise<number> => {
-    const store = fileStore(join(scratch, `s${++k}`), { durability })
+    const store = fileStore(join(scratch, `s${++k}`), { durability, fs: timedFileSystem })
     const r = await createEngine({ store, concurrency }).run(wf)
     await store.close()
     if (r.status !== 'succeeded') throw new Error(`weft run ${r.status}`)
@@ -113,7 +114,7 @@ async function durable(): Promise<Row[]> {
     ['weft file store batch (W2 fan-out)', w2, () => onStore(w2wf, 'batch', 64)],
   ]
   for (const [, , fn] of variants) await measure(fn) // warm-up
-  const samples = variants.map(() => [] as { ms: number; heap: number }[])
+  const samples = variants.map(() => [] as { ms: number; heap: number; fsyncMs: number }[])
   // fsync latency drifts over seconds: more rounds than the CPU workloads, and the variants in a
   // rotated order each round so that none always follows the same one.
   const durableRuns = Number(process.env.BENCH_DURABLE_RUNS ?? Math.max(9, runs))
@@ -133,6 +134,10 @@ async function durable(): Promise<Row[]> {
     const steps = shape.weights.length
     const row: Row = { workload: v === 3 ? 'W2 durable' : 'W4 durable chain', steps, engine: name, medianMs: +ms.toFixed(2), stepsPerSec: Math.round((steps / ms) * 1000), usPerStep: +((ms * 1000) / steps).toFixed(3), heapMB: +(median(samples[v]!.map((x) => x.heap)) / 1048576).toFixed(2), value: expected(shape) }
     if (v > 0) row.ratio = +(ms / base).toFixed(2)
+    // Where the time goes: fdatasync wall time (call to callback) and everything else, per step,
+    // medians over the rounds. The same for baseline and Weft, so the rest is what Weft adds.
+    row.fsyncUs = +((median(samples[v]!.map((x) => x.fsyncMs)) * 1000) / steps).toFixed(1)
+    row.otherUs = +((median(samples[v]!.map((x) => x.ms - x.fsyncMs)) * 1000) / steps).toFixed(1)
     return row
   })
 }
