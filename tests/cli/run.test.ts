@@ -86,6 +86,7 @@ describe('weft run', () => {
     expect(r.stderr).toContain('/name')
     const missing = await weft(bundles, ['run', 'greet.yaml'], { cwd })
     expect(missing.code).toBe(3)
+    expect(missing.stderr).toMatch(/^weft run: no --input given, but workflow "greet" needs one \(\/: must be object\)\. Pass --input/m)
     expect(existsSync(join(cwd, '.weft', 'runs')) ? readdirSync(join(cwd, '.weft', 'runs')) : []).toEqual([])
   })
 

@@ -5,7 +5,8 @@ import { loadTarget, registryFor, withConfigDefaults } from '../load-target.js'
 import { loadCliConfig, openEngine } from '../open-engine.js'
 import { RunSession } from '../run-session.js'
 import { planAffected } from '../affected-run.js'
-import { UsageError } from '../exit-codes.js'
+import { issuesOf } from '../../contract/index.js'
+import { CliError, ExitCode, UsageError } from '../exit-codes.js'
 import { cliVersion } from '../version.js'
 
 /** `weft run <file>`: runs a workflow file to its end, journaled in the store. @public */
@@ -56,6 +57,14 @@ export const runCommand: Command = {
     if (flag(ctx, 'affected') !== (base !== undefined)) throw new UsageError('--affected and --base <ref> go together')
     if (stringValue(ctx, 'head') !== undefined && base === undefined) throw new UsageError('--head needs --affected --base <ref>')
     let workflow = withConfigDefaults(target.workflow, config)
+    if (input === undefined) {
+      // Said before anything is opened, and in terms of the command line rather than `/: must be object`.
+      const issues = issuesOf(workflow.input, undefined)
+      if (issues.length > 0) {
+        const wants = issues.map((i) => `${i.path || '/'}: ${i.message}`).join('; ')
+        throw new CliError(`no --input given, but workflow "${workflow.id}" needs one (${wants}). Pass --input '<json>' or --input @file.json`, ExitCode.input)
+      }
+    }
     const opened = await openEngine(ctx, config, { ...(stringValue(ctx, 'clock') === undefined ? {} : { clock: stringValue(ctx, 'clock')! }), jsonl: true })
     try {
       const runId = stringValue(ctx, 'run-id') ?? randomUUID()
