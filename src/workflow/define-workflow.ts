@@ -257,6 +257,17 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
     const j = (rawSteps[position]!.needs as unknown[]).indexOf(need)
     problems.push({ path: `/steps/${position}/needs/${j}`, code: 'unknown-need', stepId: id, message: `step "${id}" needs unknown step "${need}"` })
   }
+  // Steps left out of the graph (an invalid or duplicate id) still have their needs checked, so
+  // that every problem is reported at once.
+  rawSteps.forEach((raw, position) => {
+    const stepId = isValidId(raw?.id) ? raw.id : undefined
+    if ((stepId !== undefined && seen.get(stepId) === position) || !Array.isArray(raw?.needs)) return
+    raw.needs.forEach((need: unknown, j: number) => {
+      if (typeof need !== 'string' || need === stepId || seen.has(need)) return
+      const who = stepId === undefined ? `step at /steps/${position}` : `step "${stepId}"`
+      problems.push({ path: `/steps/${position}/needs/${j}`, code: 'unknown-need', ...(stepId === undefined ? {} : { stepId }), message: `${who} needs unknown step "${need}"` })
+    })
+  })
   const cycle = findCycle(graph)
   if (cycle !== undefined) {
     problems.push({ path: `/steps/${seen.get(cycle[0]!)}`, code: 'cycle', stepId: cycle[0]!, cycle, message: `dependency cycle: ${cycle.join(' -> ')}` })

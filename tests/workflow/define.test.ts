@@ -23,8 +23,8 @@ describe('defineWorkflow validation', () => {
         input: 'nope',
         steps: [
           { id: 'a', needs: ['ghost'], output: out, run },
-          { id: 'a', output: out, run },
-          { id: '', output: out, run },
+          { id: 'a', needs: ['phantom', 'b'], output: out, run },
+          { id: '', needs: ['wraith'], output: out, run },
           { id: 'b', needs: ['b'], output: 42, run },
           { id: 'c', output: out, run: 'not a function', estimate: -1, priority: 'high' },
         ],
@@ -37,7 +37,10 @@ describe('defineWorkflow validation', () => {
         'invalid-contract /input',
         'unknown-need /steps/0/needs/0',
         'duplicate-step /steps/1/id',
+        // steps left out of the graph still have their needs checked (a known one is fine)
+        'unknown-need /steps/1/needs/0',
         'invalid-id /steps/2/id',
+        'unknown-need /steps/2/needs/0',
         'self-dependency /steps/3/needs/0',
         'invalid-contract /steps/3/output',
         'invalid-option /steps/4/run',
@@ -45,7 +48,8 @@ describe('defineWorkflow validation', () => {
         'invalid-option /steps/4/priority',
       ]),
     )
-    expect(problems).toHaveLength(10)
+    expect(problems).toHaveLength(12)
+    expect(problems.find((p) => p.path === '/steps/2/needs/0')?.message).toBe('step at /steps/2 needs unknown step "wraith"')
   })
 
   it('reports a cycle with its path', () => {
