@@ -5,6 +5,7 @@ import { memoryStore, type Lease, type RunFilter, type RunStore, type RunSummary
 import { EventBus, type Telemetry, type WeftEvent, type WeftEventMap, type WeftEventType } from '../telemetry/index.js'
 import { isValidId, WorkflowDefinitionError, type Workflow } from '../workflow/index.js'
 import { checkResources } from '../scheduler/index.js'
+import { optionProblems } from '../scheduler/check-resources.js'
 import { InvalidArgumentError } from './engine-errors.js'
 import type { WeftPlugin } from './plugin.js'
 import { RunExecution, type CancelOptions, type ChildRunRequest, type FailurePolicy, type RunServices } from './run-execution.js'
@@ -13,7 +14,7 @@ import { planOf, poolsFor } from './workflow-plan.js'
 import { diffDefinitions, summarize as summarizeFor, type DefinitionSummary } from './definition-summary.js'
 import { ChildRunFailedError, InvalidJournalError, LeaseConflictError, RunEndedError, WorkflowChangedError } from './engine-errors.js'
 import { LeaseKeeper } from './lease-keeper.js'
-import { checkConcurrency, checkMetadata, checkPolicy, secretSettings, type EngineOptions, type ResumeOptions, type StartOptions } from './engine-options.js'
+import { checkConcurrency, checkMetadata, checkPolicy, checkWorkflow, secretSettings, type EngineOptions, type ResumeOptions, type StartOptions } from './engine-options.js'
 import { LaunchGate } from './launch-gate.js'
 import { DurationHistory } from './duration-history.js'
 import { StepGuards } from './step-guards.js'
@@ -127,6 +128,14 @@ export class Engine {
     this.leaseKeeper = new LeaseKeeper(this.store, this.leaseTtlMs, this.leaseClock)
     this.pools = { ...(options.pools ?? {}) }
     this.limits = { ...(options.limits ?? {}) }
+    const optionIssues = optionProblems(this.pools, this.limits)
+    if (optionIssues.length > 0) {
+      // A misconfigured engine is refused when it is created, every problem at once, not when a run starts.
+      const pools = optionIssues.some((p) => p.kind === 'invalid-pool')
+      const limits = optionIssues.some((p) => p.kind !== 'invalid-pool')
+      const argument = pools && limits ? 'pools` and `limits' : pools ? 'pools' : 'limits'
+      throw new InvalidArgumentError(argument, `valid (${optionIssues.map((p) => p.message).join('; ')})`, pools && limits ? { pools: this.pools, limits: this.limits } : pools ? this.pools : this.limits)
+    }
     this.signalLimits = { ...(options.signalLimits ?? {}) }
     this.history = this.durationHistory(options.learnDurations)
     this.services = {
@@ -188,7 +197,7 @@ export class Engine {
    */
   start<I, O, S>(workflow: Workflow<I, O, S>, ...args: StartArgs<I>): RunHandle<O> {
     const [input, options = {}] = args as [unknown, StartOptions | undefined]
-    const wf = workflow as Workflow
+    const wf = checkWorkflow(workflow)
     assert(wf.input, input, { workflowId: wf.id, direction: 'workflow-input' })
     if (options.runId !== undefined && !isValidId(options.runId)) {
       throw new InvalidArgumentError('runId', 'letters, digits, `_ . : -` (1-128 characters, not starting with a dot or dash)', options.runId)
@@ -280,7 +289,7 @@ export class Engine {
    * naming what changed, unless `allowDefinitionChange` is set.
    */
   async resume<I, O, S>(runId: string, workflow: Workflow<I, O, S>, options: ResumeOptions = {}): Promise<RunHandle<O>> {
-    const wf = workflow as Workflow
+    const wf = checkWorkflow(workflow)
     this.checkResources(wf)
     const journal = await this.journalOf(runId, wf, options.allowDefinitionChange === true)
     const started = journal[0] as Extract<JournalEvent, { type: 'run.started' }>
@@ -323,6 +332,7 @@ export class Engine {
    * and what was found) and a {@link WorkflowChangedError} when the definition changed.
    */
   async replay(runId: string, workflow: Workflow, options: { readonly failurePolicy?: FailurePolicy } = {}): Promise<ReplayReport> {
+    checkWorkflow(workflow)
     const journal = await this.journalOf(runId, workflow, false)
     return replayJournal(workflow, journal, options.failurePolicy === undefined ? this.failurePolicy : checkPolicy('failurePolicy', options.failurePolicy), { pools: this.workflowPools(workflow), limits: this.limits })
   }
@@ -384,6 +394,7 @@ export class Engine {
    * already ended resolves with its recorded result.
    */
   async cancel(runId: string, workflow: Workflow, reason = 'cancelled by caller'): Promise<RunResult> {
+    checkWorkflow(workflow)
     const active = this.active.get(runId)
     if (active !== undefined && !active.ended) {
       active.cancel(reason)

@@ -268,6 +268,26 @@ describe('engine', () => {
     expect(() => createEngine().start(hello, { name: 'a' }, { runId: '../etc' })).toThrow(InvalidArgumentError)
   })
 
+  it('refuses bad pools and limits when the engine is created, every problem in one error', () => {
+    expect(() => createEngine({ pools: { cpu: -1 } })).toThrow('Expected `pools` to be valid (pool "cpu" must hold a number ≥ 0, got `-1` (number)), got `{"cpu":-1} (object)`')
+    expect(() => createEngine({ pools: { cpu: Number.NaN, gpu: 1 }, limits: { db: 0 } })).toThrow(
+      'Expected `pools` and `limits` to be valid (pool "cpu" must hold a number ≥ 0, got `NaN` (number); limit "db" must be an integer ≥ 1 or Infinity, got `0` (number)), got `{"pools":{"cpu":"NaN","gpu":1},"limits":{"db":0}} (object)`',
+    )
+    expect(() => createEngine({ pools: { cpu: 0 }, limits: { db: Infinity } })).not.toThrow()
+  })
+
+  it('refuses what is not a workflow with a typed error in start, run, resume, replay and cancel', async () => {
+    const engine = createEngine()
+    const notWorkflows: unknown[] = [undefined, null, {}, { id: 'x', steps: [] }, 'hello']
+    for (const bad of notWorkflows) {
+      expect(() => engine.start(bad as never, { name: 'a' } as never)).toThrow(/^Expected `workflow` to be a Workflow/)
+      await expect(engine.run(bad as never, { name: 'a' } as never)).rejects.toBeInstanceOf(InvalidArgumentError)
+      await expect(engine.resume('r1', bad as never)).rejects.toBeInstanceOf(InvalidArgumentError)
+      await expect(engine.replay('r1', bad as never)).rejects.toBeInstanceOf(InvalidArgumentError)
+      await expect(engine.cancel('r1', bad as never)).rejects.toBeInstanceOf(InvalidArgumentError)
+    }
+  })
+
   it('reports step logs as events', async () => {
     const logs: string[] = []
     const wf = workflow('log').step('a', { output: Num, run: ({ log }) => { log.info('working', { n: 1 }); return 1 } }).build()

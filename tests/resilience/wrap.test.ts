@@ -78,6 +78,6 @@ describe('wrap', () => {
   })
 
   it('rejects what is not a policy', () => {
-    expect(() => wrap(retry({ attempts: 1 }), {} as never)).toThrow('Expected `wrap[1]` to be a policy (an object with execute()), got `[object Object] (object)`')
+    expect(() => wrap(retry({ attempts: 1 }), {} as never)).toThrow('Expected `wrap[1]` to be a policy (an object with execute()), got `{} (object)`')
   })
 })
