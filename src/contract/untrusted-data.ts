@@ -66,6 +66,16 @@ export function isPollutingKey(key: string): boolean {
  * @public
  */
 export function dataProblems(value: unknown, limits: DataLimits = {}): DataProblem[] {
+  return problemsOf(value, limits, false)
+}
+
+/**
+ * {@link dataProblems}, or with `journaled` the problems of data the engine writes into the
+ * journal (inputs, outputs): there an `undefined` member or root is fine (it reads back the
+ * same), and so are keys like `__proto__` (JSON.parse makes them own properties).
+ * @internal
+ */
+export function problemsOf(value: unknown, limits: DataLimits, journaled: boolean): DataProblem[] {
   const maxDepth = limits.maxDepth ?? defaults.maxDepth
   const maxNodes = limits.maxNodes ?? defaults.maxNodes
   const maxBytes = limits.maxBytes ?? defaults.maxBytes
@@ -101,13 +111,14 @@ export function dataProblems(value: unknown, limits: DataLimits = {}): DataProbl
       bytes += 8
       continue
     }
+    if (v === undefined && journaled && typeof key !== 'number') continue // a missing member reads back the same
     if (typeof v !== 'object') {
-      problems.push({ path: path(), message: `a ${typeof v} is not JSON data` })
+      problems.push({ path: path(), message: `${v === undefined ? 'undefined' : `a ${typeof v}`} is not JSON data` })
       continue
     }
     const proto = Object.getPrototypeOf(v) as unknown
     if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
-      problems.push({ path: path(), message: 'only plain objects and arrays are JSON data' })
+      problems.push({ path: path(), message: `a ${(v as { constructor?: { name?: string } }).constructor?.name ?? 'non-plain'} object is not JSON data (only plain objects and arrays are)` })
       continue
     }
     if (ancestors.has(v)) {
@@ -130,7 +141,7 @@ export function dataProblems(value: unknown, limits: DataLimits = {}): DataProbl
     for (let i = keys.length - 1; i >= 0; i--) {
       const k = keys[i]!
       bytes += Buffer.byteLength(k, 'utf8') + 4
-      if (FORBIDDEN.has(k)) problems.push({ path: childPointer(here, k), message: `the key "${k}" is not allowed (prototype pollution)` })
+      if (FORBIDDEN.has(k) && !journaled) problems.push({ path: childPointer(here, k), message: `the key "${k}" is not allowed (prototype pollution)` })
       else stack.push([(v as Record<string, unknown>)[k], here, k, level + 1])
     }
   }

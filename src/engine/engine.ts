@@ -6,6 +6,7 @@ import { EventBus, type Telemetry, type WeftEvent, type WeftEventMap, type WeftE
 import { isValidId, WorkflowDefinitionError, type Workflow } from '../workflow/index.js'
 import { checkResources } from '../scheduler/index.js'
 import { optionProblems } from '../scheduler/check-resources.js'
+import { assertJournaledData } from '../contract/journaled-data.js'
 import { InvalidArgumentError } from './engine-errors.js'
 import type { WeftPlugin } from './plugin.js'
 import { RunExecution, type CancelOptions, type ChildRunRequest, type FailurePolicy, type RunServices } from './run-execution.js'
@@ -199,6 +200,7 @@ export class Engine {
     const [input, options = {}] = args as [unknown, StartOptions | undefined]
     const wf = checkWorkflow(workflow)
     assert(wf.input, input, { workflowId: wf.id, direction: 'workflow-input' })
+    assertJournaledData(input, { workflowId: wf.id, direction: 'workflow-input' })
     if (options.runId !== undefined && !isValidId(options.runId)) {
       throw new InvalidArgumentError('runId', 'letters, digits, `_ . : -` (1-128 characters, not starting with a dot or dash)', options.runId)
     }

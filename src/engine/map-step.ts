@@ -1,6 +1,7 @@
 import type { TSchema } from 'typebox'
 import type { Validator } from 'typebox/compile'
 import { compile, ContractViolation, issuesOf, type ContractIssue } from '../contract/index.js'
+import { assertJournaledData, isJournaledData } from '../contract/journaled-data.js'
 import { serializeError, type SerializedError } from '../errors/index.js'
 import type { Executor, StepTask } from '../executor/index.js'
 import type { JournalEvent } from '../journal/index.js'
@@ -327,6 +328,13 @@ class MapRun {
     if (!this.validator.Check(value)) {
       const issues = prefixed(k, issuesOf(this.map.output, value))
       return this.onError(k, attempt, new ContractViolation({ workflowId: this.host.workflowId, stepId: this.stepId, direction: 'step-output', issues }))
+    }
+    if (!isJournaledData(value)) {
+      try {
+        assertJournaledData(value, { workflowId: this.host.workflowId, stepId: this.stepId, direction: 'step-output' }, `/${k}`)
+      } catch (error) {
+        return this.onError(k, attempt, error)
+      }
     }
     const { host, state } = this
     this.endAttempt(k)

@@ -1,4 +1,5 @@
 import { ContractViolation, issuesOf } from '../contract/index.js'
+import { assertJournaledData, isJournaledData } from '../contract/journaled-data.js'
 import { isWeftError, serializeError, type SerializedError } from '../errors/index.js'
 import type { Executor, StepTask } from '../executor/index.js'
 import type { JournalEvent } from '../journal/index.js'
@@ -573,6 +574,15 @@ export class RunExecution implements StepHost, GateMember {
       this.onError(i, attempt, new ContractViolation({ workflowId: this.workflowId, stepId: step.id, direction: 'step-output', issues: issuesOf(step.output, value) }))
       return
     }
+    if (!isJournaledData(value)) {
+      // What the journal would change (a Date, a Map, NaN, a function) dependents would see one way now, another after a resume.
+      try {
+        assertJournaledData(value, { workflowId: this.workflowId, stepId: this.steps[i]!.id, direction: 'step-output' })
+      } catch (error) {
+        this.onError(i, attempt, error)
+        return
+      }
+    }
     if (this.secrets !== undefined && this.secrets.active) {
       // An output holding a secret would be stored and passed on: it fails the step (or is redacted).
       try {
@@ -909,6 +919,7 @@ export class RunExecution implements StepHost, GateMember {
       const issues = issuesOf(wf.output, output)
       if (issues.length > 0) throw new ContractViolation({ workflowId: wf.id, direction: 'workflow-output', issues })
     }
+    assertJournaledData(output, { workflowId: wf.id, direction: 'workflow-output' })
     return output
   }
 

@@ -358,7 +358,7 @@ function normalize(value: unknown, limits: ResolvedLimits, problems: LoaderProbl
       case 'object':
         break
       default:
-        problems.push(problem('not-json', pointer, `a ${typeof v} is not JSON data`))
+        problems.push(problem('not-json', pointer, `${v === undefined ? 'undefined' : `a ${typeof v}`} is not JSON data`))
         return undefined
     }
     if (bytes > limits.maxBytes) {

@@ -1,0 +1,65 @@
+import { ContractViolation, type ContractDirection, type ContractIssue } from './contract-violation.js'
+import { problemsOf } from './untrusted-data.js'
+
+/** Deeper than this, the quick check gives up and the full one decides (cycles end up here). */
+const QUICK_DEPTH = 256
+/** The deepest nesting a journaled value may have (JSON.stringify recurses). */
+const MAX_DEPTH = 1000
+
+/**
+ * True when `value` survives the journal unchanged: JSON data (plain objects, arrays, strings,
+ * finite numbers, booleans, null), where `undefined` may stand as an object member or as the
+ * whole value (it reads back the same) but not in an array (it would read back as null). No
+ * allocation: this runs for every step output.
+ * @internal
+ */
+export function isJournaledData(value: unknown): boolean {
+  return value === undefined || quick(value, 0)
+}
+
+function quick(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true
+    case 'number':
+      return Number.isFinite(v)
+    case 'object':
+      break
+    default:
+      return false
+  }
+  if (v === null) return true
+  if (depth >= QUICK_DEPTH) return false
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!quick(v[i], depth + 1)) return false
+    return true
+  }
+  const proto = Object.getPrototypeOf(v) as unknown
+  if (proto !== Object.prototype && proto !== null) return false
+  // for-in allocates nothing (Object.keys would, for every output). An inherited member it may
+  // also visit can only make this say no, and then the full check decides.
+  for (const key in v) {
+    const member = (v as Record<string, unknown>)[key]
+    if (member !== undefined && !quick(member, depth + 1)) return false
+  }
+  return true
+}
+
+/**
+ * Throws a {@link ContractViolation} naming every part of `value` that would not survive the
+ * journal unchanged (see {@link isJournaledData}), e.g. `/at: only plain objects and arrays are
+ * JSON data` for a `Date`. Does nothing for journaled data.
+ * @internal
+ */
+export function assertJournaledData(value: unknown, site: { readonly workflowId: string; readonly stepId?: string; readonly direction: ContractDirection }, prefix = ''): void {
+  if (isJournaledData(value)) return
+  const issues = journaledDataIssues(value, prefix)
+  if (issues.length > 0) throw new ContractViolation({ ...site, issues }) // none: deep, but JSON all the same
+}
+
+/** Every problem of a value that is not journaled data, each path prefixed with `prefix` (a JSON pointer). */
+function journaledDataIssues(value: unknown, prefix: string): ContractIssue[] {
+  const problems = problemsOf(value, { maxBytes: Infinity, maxNodes: Infinity, maxDepth: MAX_DEPTH }, true)
+  return problems.map((p) => ({ path: `${prefix}${p.path}`, message: `${p.message} (it is journaled as JSON)` }))
+}
