@@ -1,3 +1,4 @@
+import { showValue } from './show-value.js'
 import { WeftError } from './weft-error.js'
 
 /**
@@ -13,20 +14,6 @@ export class CancelledError extends WeftError<{ readonly runId: string; readonly
   }
 }
 
-/** A value as an error message shows it: strings, plain objects and arrays as JSON (at most 200 characters). */
-function display(value: unknown): string {
-  const plain = typeof value === 'object' && value !== null && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)
-  if (typeof value !== 'string' && !plain) return String(value)
-  let text: string | undefined
-  try {
-    text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))
-  } catch {
-    // a cycle or a BigInt inside: shown as String(value) below
-  }
-  if (text === undefined) return String(value)
-  return text.length > 200 ? `${text.slice(0, 199)}…` : text
-}
-
 /**
  * An engine option or call argument is invalid.
  * @public
@@ -35,7 +22,7 @@ export class InvalidArgumentError extends WeftError<{ readonly argument: string;
   /** Stable code. */
   static readonly code = 'WEFT_INVALID_ARGUMENT'
   constructor(argument: string, expected: string, value: unknown) {
-    const shown = `${display(value)} (${value === null ? 'null' : typeof value})`
+    const shown = `${showValue(value)} (${value === null ? 'null' : typeof value})`
     super(InvalidArgumentError.code, `Expected \`${argument}\` to be ${expected}, got \`${shown}\``, { argument, value: shown })
   }
 }

@@ -1,5 +1,6 @@
 import { within } from './capacity.js'
 import type { SchedulePlan } from './schedule-plan.js'
+import { showValue } from '../errors/show-value.js'
 
 /**
  * One reason a plan cannot run under given pools and limits. Each would otherwise be a
@@ -105,5 +106,5 @@ export function problemsMessage(where: string, problems: readonly ResourceProble
 }
 
 function show(value: unknown): string {
-  return `\`${typeof value === 'string' ? JSON.stringify(value) : String(value)}\` (${value === null ? 'null' : typeof value})`
+  return `\`${showValue(value)}\` (${value === null ? 'null' : typeof value})`
 }

@@ -1,4 +1,5 @@
 import { WeftError } from '../errors/index.js'
+import { showValue } from '../errors/show-value.js'
 
 /**
  * Base of the errors about secrets. None of them ever carries a secret value: messages and
@@ -119,14 +120,7 @@ export class SecretArgumentError extends SecretError<{ readonly argument: string
 
 /** Shows a value that is not secret (a name, an option): its JSON and type. @internal */
 export function showPlain(value: unknown): string {
-  let text: string
-  try {
-    text = typeof value === 'function' ? 'function' : typeof value === 'bigint' ? `${value}n` : JSON.stringify(value) ?? String(value)
-  } catch {
-    text = String(value)
-  }
-  if (text.length > 80) text = `${text.slice(0, 77)}...`
-  return `${text} (${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value})`
+  return `${showValue(value, 80)} (${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value})`
 }
 
 /** Shows a value that may be secret: its type, and a string's length only. @internal */

@@ -1,6 +1,7 @@
 import Type, { type TSchema } from 'typebox'
 import { compile, isContract } from '../contract/index.js'
 import { findCycle, indexGraph } from '../graph/index.js'
+import { showValue } from '../errors/show-value.js'
 import { parseDuration } from '../runtime/index.js'
 import { WorkflowDefinitionError, type DefinitionProblem } from './definition-error.js'
 import { canonicalJson, fingerprintOf, LazyList, PrecomputedJson } from './fingerprint.js'
@@ -196,12 +197,12 @@ export function defineWorkflow(spec: WorkflowSpec): Workflow {
     if (raw?.estimate !== undefined) {
       estimate = parseDuration(raw.estimate)
       if (estimate === undefined) {
-        problems.push({ path: `${at}/estimate`, code: 'invalid-option', ...label, message: `estimate must be a non-negative duration (ms or '30s', '5m', '46h'), got ${JSON.stringify(raw.estimate)}` })
+        problems.push({ path: `${at}/estimate`, code: 'invalid-option', ...label, message: `estimate must be a non-negative duration (ms or '30s', '5m', '46h'), got ${showValue(raw.estimate)}` })
       }
     }
     const priority = raw?.priority === undefined ? 0 : raw.priority
     if (typeof priority !== 'number' || !Number.isFinite(priority)) {
-      problems.push({ path: `${at}/priority`, code: 'invalid-option', ...label, message: `priority must be a finite number, got ${JSON.stringify(priority)}` })
+      problems.push({ path: `${at}/priority`, code: 'invalid-option', ...label, message: `priority must be a finite number, got ${showValue(priority)}` })
     }
     if (raw?.meta !== undefined && (typeof raw.meta !== 'object' || raw.meta === null)) {
       problems.push({ path: `${at}/meta`, code: 'invalid-option', ...label, message: 'meta must be an object' })
@@ -331,14 +332,14 @@ function checkRetry(value: unknown, at: string, label: { stepId?: string }, prob
   const r = value as Record<string, unknown>
   const before = problems.length
   if (typeof r.attempts !== 'number' || !Number.isInteger(r.attempts) || r.attempts < 1) {
-    problems.push({ path: `${at}/attempts`, code: 'invalid-option', ...label, message: `retry.attempts must be an integer from 1 and up, got ${JSON.stringify(r.attempts)}` })
+    problems.push({ path: `${at}/attempts`, code: 'invalid-option', ...label, message: `retry.attempts must be an integer from 1 and up, got ${showValue(r.attempts)}` })
   }
   if (r.backoff !== undefined && !backoffs.has(r.backoff as string)) {
-    problems.push({ path: `${at}/backoff`, code: 'invalid-option', ...label, message: `retry.backoff must be one of ${[...backoffs].join(', ')}, got ${JSON.stringify(r.backoff)}` })
+    problems.push({ path: `${at}/backoff`, code: 'invalid-option', ...label, message: `retry.backoff must be one of ${[...backoffs].join(', ')}, got ${showValue(r.backoff)}` })
   }
   for (const key of ['base', 'max'] as const) {
     if (r[key] !== undefined && parseDuration(r[key]) === undefined) {
-      problems.push({ path: `${at}/${key}`, code: 'invalid-option', ...label, message: `retry.${key} must be a duration, got ${JSON.stringify(r[key])}` })
+      problems.push({ path: `${at}/${key}`, code: 'invalid-option', ...label, message: `retry.${key} must be a duration, got ${showValue(r[key])}` })
     }
   }
   if (r.retryOn !== undefined && typeof r.retryOn !== 'function') {
@@ -356,7 +357,7 @@ function checkResources(value: unknown, at: string, label: { stepId?: string }, 
   const before = problems.length
   for (const [pool, amount] of Object.entries(value)) {
     if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
-      problems.push({ path: `${at}/${pool}`, code: 'invalid-option', ...label, message: `resources.${pool} must be a non-negative number, got ${JSON.stringify(amount)}` })
+      problems.push({ path: `${at}/${pool}`, code: 'invalid-option', ...label, message: `resources.${pool} must be a non-negative number, got ${showValue(amount)}` })
     }
   }
   return problems.length === before ? Object.freeze({ ...(value as StepResources) }) : undefined
@@ -371,7 +372,7 @@ function checkDuration(value: unknown, at: string, label: { stepId?: string }, p
   if (value === undefined) return undefined
   const ms = parseDuration(value)
   if (ms === undefined || ms <= 0) {
-    problems.push({ path: at, code: 'invalid-option', ...label, message: `${at.split('/').pop()} must be a positive duration (ms or '30s', '5m'), got ${JSON.stringify(value)}` })
+    problems.push({ path: at, code: 'invalid-option', ...label, message: `${at.split('/').pop()} must be a positive duration (ms or '30s', '5m'), got ${showValue(value)}` })
     return undefined
   }
   return ms

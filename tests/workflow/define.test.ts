@@ -52,6 +52,27 @@ describe('defineWorkflow validation', () => {
     expect(problems.find((p) => p.path === '/steps/2/needs/0')?.message).toBe('step at /steps/2 needs unknown step "wraith"')
   })
 
+  it('shows odd option values as they are, never failing on them (bigint, NaN, Infinity, symbol)', () => {
+    const problems = problemsOf(() =>
+      defineWorkflow({
+        id: 'odd',
+        steps: [
+          { id: 'a', output: out, run, priority: 1n, estimate: Symbol('soon'), timeout: Number.NaN, retry: { attempts: 2n }, resources: { cpu: Number.POSITIVE_INFINITY } },
+        ],
+      } as never),
+    )
+    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual(
+      expect.arrayContaining([
+        "/steps/0/priority: priority must be a finite number, got 1n",
+        "/steps/0/estimate: estimate must be a non-negative duration (ms or '30s', '5m', '46h'), got Symbol(soon)",
+        "/steps/0/timeout: timeout must be a positive duration (ms or '30s', '5m'), got NaN",
+        '/steps/0/retry/attempts: retry.attempts must be an integer from 1 and up, got 2n',
+        '/steps/0/resources/cpu: resources.cpu must be a non-negative number, got Infinity',
+      ]),
+    )
+    expect(problems).toHaveLength(5)
+  })
+
   it('reports a cycle with its path', () => {
     const problems = problemsOf(() =>
       defineWorkflow({
