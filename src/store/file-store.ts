@@ -1,6 +1,5 @@
 import { resolve } from 'node:path'
 import type { PayloadCodec } from '../codec/index.js'
-import { compile, issuesOf } from '../contract/index.js'
 import { InvalidArgumentError } from '../errors/index.js'
 import type { JournalEvent } from '../journal/index.js'
 import { systemClock, type Clock } from '../runtime/index.js'
@@ -11,9 +10,9 @@ import { encodePayloads, serializeBatch } from './event-codec.js'
 import { FileLeases } from './file-leases.js'
 import { assertFileStoreArguments, type Durability, type FileStoreOptions } from './file-store-options.js'
 import { errorCode, nodeFileSystem, nodeHost, type StoreFileSystem, type StoreHost } from './file-system.js'
-import { encodeJournalHeader, readJournalHead, RunHeaderSchema } from './journal-header.js'
+import { encodeJournalHeader, readJournalHead } from './journal-header.js'
 import { scanJournal, type ScanEnd } from './journal-scan.js'
-import { assertFence, assertLease, assertLeaseArguments, assertPruneOptions } from './lease-arguments.js'
+import { assertFence, assertLease, assertLeaseArguments, assertPruneOptions, assertRunFilter, assertRunHeader } from './store-arguments.js'
 import type { AppendOptions, HealthCheck, HealthReport, Lease, PruneOptions, RunFilter, RunHeader, RunStore, RunSummary } from './port.js'
 import { encodeBatch } from './record-codec.js'
 import { assertRunId } from './run-id.js'
@@ -115,10 +114,7 @@ export class FileStore implements RunStore {
   /** {@inheritDoc RunStore.create} */
   async create(header: RunHeader): Promise<void> {
     await this.open()
-    assertRunId((header as Partial<RunHeader> | undefined)?.runId)
-    if (!compile(RunHeaderSchema).Check(header)) {
-      throw new InvalidArgumentError('header', `a RunHeader (${issuesOf(RunHeaderSchema, header).map((i) => `${i.path || '/'} ${i.message}`).join('; ')})`, header)
-    }
+    assertRunHeader(header)
     const { runId } = header
     if (this.states.get(runId)?.fd !== undefined) throw new RunExistsError(runId)
     const stored: RunHeader = {
@@ -206,6 +202,7 @@ export class FileStore implements RunStore {
    * `JournalCorruptError` when a journal is damaged before its tail.
    */
   async *list(filter: RunFilter = {}): AsyncIterable<RunSummary> {
+    assertRunFilter(filter)
     const states = await this.all()
     let count = 0
     for (const state of states) {

@@ -1,6 +1,6 @@
 import type { JournalEvent, RunStatus } from '../journal/index.js'
 import { systemClock, type Clock } from '../runtime/index.js'
-import { assertFence, assertLease, assertLeaseArguments, assertPruneOptions } from './lease-arguments.js'
+import { assertFence, assertLease, assertLeaseArguments, assertPruneOptions, assertRunFilter, assertRunHeader } from './store-arguments.js'
 import type { AppendOptions, HealthReport, Lease, PruneOptions, RunFilter, RunHeader, RunStore, RunSummary } from './port.js'
 import { assertRunId } from './run-id.js'
 import { newestFirst } from './run-state.js'
@@ -52,7 +52,7 @@ export class MemoryStore implements RunStore {
 
   /** {@inheritDoc RunStore.create} */
   async create(header: RunHeader): Promise<void> {
-    assertRunId(header?.runId)
+    assertRunHeader(header)
     if (this.runs.has(header.runId)) throw new RunExistsError(header.runId)
     this.runs.set(header.runId, { header: { ...header }, events: [], status: 'running', updatedAt: header.createdAt, order: this.counter++, lease: undefined })
   }
@@ -98,6 +98,7 @@ export class MemoryStore implements RunStore {
 
   /** {@inheritDoc RunStore.list} */
   async *list(filter: RunFilter = {}): AsyncIterable<RunSummary> {
+    assertRunFilter(filter)
     let count = 0
     for (const run of this.newestFirst()) {
       if (filter.limit !== undefined && count >= filter.limit) return
@@ -172,7 +173,7 @@ export class MemoryStore implements RunStore {
 
   /** {@inheritDoc RunStore.health} */
   async health(): Promise<HealthReport> {
-    return { ok: true, checks: [{ name: 'memory', ok: true, detail: `${this.runs.size} runs in memory` }] }
+    return { ok: true, checks: [{ name: 'memory', ok: true, detail: `${this.runs.size} run${this.runs.size === 1 ? '' : 's'} in memory` }] }
   }
 
   private newestFirst(): MemoryRun[] {

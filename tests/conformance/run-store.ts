@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
+  InvalidArgumentError,
   InvalidRunIdError,
   JournalSequenceError,
   LeaseLostError,
@@ -105,6 +106,14 @@ export function runStoreConformance(name: string, makeStore: (context: RunStoreC
 
       it('get of an unknown run is undefined', async () => {
         expect(await store.get('nope')).toBeUndefined()
+      })
+
+      it('refuses an incomplete header with InvalidArgumentError naming what is missing, and creates nothing', async () => {
+        const error = await rejection(store.create({ runId: 'r1', workflowId: 'wf' } as never))
+        expect(error).toBeInstanceOf(InvalidArgumentError)
+        expect((error as Error).message).toMatch(/^Expected `header` to be a RunHeader \(\/ must have required properties version, fingerprint, createdAt\)/)
+        expect(await store.get('r1')).toBeUndefined()
+        expect(await listAll(store)).toEqual([])
       })
     })
 
@@ -255,6 +264,17 @@ export function runStoreConformance(name: string, makeStore: (context: RunStoreC
 
       it('list of an empty store yields nothing', async () => {
         expect(await listAll(store)).toEqual([])
+      })
+
+      it.each([
+        [{ limit: -1 }, 'Expected `limit` to be an integer from 0, got `-1 (number)`'],
+        [{ limit: 1.5 }, 'Expected `limit` to be an integer from 0, got `1.5 (number)`'],
+        [{ status: 'done' }, 'Expected `status` to be one of running, succeeded, failed, cancelled, compensated, compensation-failed, got `"done" (string)`'],
+        [{ workflowId: 7 }, 'Expected `workflowId` to be a string, got `7 (number)`'],
+      ])('list refuses the filter %j with InvalidArgumentError', async (filter, message) => {
+        const error = await rejection(listAll(store, filter as never))
+        expect(error).toBeInstanceOf(InvalidArgumentError)
+        expect((error as Error).message).toBe(message)
       })
     })
 

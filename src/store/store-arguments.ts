@@ -1,5 +1,28 @@
-import type { Lease, PruneOptions } from './port.js'
+import type { Lease, PruneOptions, RunFilter, RunHeader } from './port.js'
+import { compile, issuesOf } from '../contract/index.js'
 import { InvalidArgumentError } from '../errors/index.js'
+import type { RunStatus } from '../journal/index.js'
+import { RunHeaderSchema } from './journal-header.js'
+import { assertRunId } from './run-id.js'
+
+/** Checks the header given to `create` (every store: the same header is refused by all). @internal */
+export function assertRunHeader(header: unknown): asserts header is RunHeader {
+  assertRunId((header as Partial<RunHeader> | undefined)?.runId)
+  if (!compile(RunHeaderSchema).Check(header)) {
+    throw new InvalidArgumentError('header', `a RunHeader (${issuesOf(RunHeaderSchema, header).map((i) => `${i.path || '/'} ${i.message}`).join('; ')})`, header)
+  }
+}
+
+const statuses: ReadonlySet<RunStatus> = new Set(['running', 'succeeded', 'failed', 'cancelled', 'compensated', 'compensation-failed'])
+
+/** Checks the filter given to `list`. @internal */
+export function assertRunFilter(filter: unknown): asserts filter is RunFilter {
+  const f = filter as RunFilter | null
+  if (typeof f !== 'object' || f === null) throw new InvalidArgumentError('filter', 'an object with `status`, `workflowId` and/or `limit`', filter)
+  if (f.status !== undefined && !statuses.has(f.status)) throw new InvalidArgumentError('status', `one of ${[...statuses].join(', ')}`, f.status)
+  if (f.workflowId !== undefined && typeof f.workflowId !== 'string') throw new InvalidArgumentError('workflowId', 'a string', f.workflowId)
+  if (f.limit !== undefined && !(Number.isSafeInteger(f.limit) && f.limit >= 0)) throw new InvalidArgumentError('limit', 'an integer from 0', f.limit)
+}
 
 /** Checks the arguments of `acquireLease`/`renewLease`. @internal */
 export function assertLeaseArguments(owner: unknown, ttlMs: unknown): void {
