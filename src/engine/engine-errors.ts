@@ -109,3 +109,16 @@ export class CompensationInterruptedError extends WeftError<{ readonly runId: st
     super(CompensationInterruptedError.code, `the compensation of step "${stepId}" of run "${runId}" was interrupted; it is not run again (at most once)`, { runId, stepId })
   }
 }
+
+/**
+ * The engine is closing or closed (`engine.close()` was called): it starts, resumes and
+ * recovers no more runs. Create a new engine.
+ * @public
+ */
+export class EngineClosedError extends WeftError<{ readonly operation: string }> {
+  /** Stable code. */
+  static readonly code = 'WEFT_ENGINE_CLOSED'
+  constructor(operation: string) {
+    super(EngineClosedError.code, `the engine is closed: cannot ${operation}`, { operation })
+  }
+}

@@ -13,7 +13,7 @@ import { RunExecution, type CancelOptions, type ChildRunRequest, type FailurePol
 import type { RunResult } from './run-result.js'
 import { planOf, poolsFor } from './workflow-plan.js'
 import { diffDefinitions, summarize as summarizeFor, type DefinitionSummary } from './definition-summary.js'
-import { ChildRunFailedError, InvalidJournalError, LeaseConflictError, RunEndedError, WorkflowChangedError } from './engine-errors.js'
+import { ChildRunFailedError, EngineClosedError, InvalidJournalError, LeaseConflictError, RunEndedError, WorkflowChangedError } from './engine-errors.js'
 import { LeaseKeeper } from './lease-keeper.js'
 import { checkConcurrency, checkMetadata, checkPolicy, checkWorkflow, secretSettings, type EngineOptions, type ResumeOptions, type StartOptions } from './engine-options.js'
 import { LaunchGate } from './launch-gate.js'
@@ -186,6 +186,15 @@ export class Engine {
     return Object.keys(this.pools).length > 0 || Object.keys(this.limits).length > 0 || (options.globalConcurrency !== undefined && options.globalConcurrency !== Infinity)
   }
 
+  /** Set by `close()`: no new runs from outside. */
+  private closing = false
+  /** Above 0 while a live parent run starts or resumes its child (allowed while closing). */
+  private childLaunches = 0
+
+  private assertOpen(operation: string): void {
+    if (this.closing && this.childLaunches === 0) throw new EngineClosedError(operation)
+  }
+
   /**
    * Starts a run. The input is checked against the workflow's input contract first: a
    * violation throws a `ContractViolation` and nothing is journaled.
@@ -197,6 +206,7 @@ export class Engine {
    * ```
    */
   start<I, O, S>(workflow: Workflow<I, O, S>, ...args: StartArgs<I>): RunHandle<O> {
+    this.assertOpen('start a run')
     const [input, options = {}] = args as [unknown, StartOptions | undefined]
     const wf = checkWorkflow(workflow)
     assert(wf.input, input, { workflowId: wf.id, direction: 'workflow-input' })
@@ -291,6 +301,7 @@ export class Engine {
    * naming what changed, unless `allowDefinitionChange` is set.
    */
   async resume<I, O, S>(runId: string, workflow: Workflow<I, O, S>, options: ResumeOptions = {}): Promise<RunHandle<O>> {
+    this.assertOpen('resume a run')
     const wf = checkWorkflow(workflow)
     this.checkResources(wf)
     const journal = await this.journalOf(runId, wf, options.allowDefinitionChange === true)
@@ -432,6 +443,7 @@ export class Engine {
    * engine died) and resumes them here. Each is resumed at most by one engine (leases).
    */
   async recover(options: RecoverOptions): Promise<RecoverReport> {
+    this.assertOpen('recover runs')
     if (this.store.orphans === undefined) throw new InvalidArgumentError('store', 'a store with leases (orphans())', 'this store')
     const byId = new Map(options.workflows.map((w) => [w.id, w]))
     const resumed: RunHandle[] = []
@@ -456,11 +468,18 @@ export class Engine {
   private async runChild(request: ChildRunRequest): Promise<unknown> {
     const { childRunId, workflow, signal } = request
     const existing = await this.store.get(childRunId)
-    const handle =
-      existing === undefined
-        ? this.start(workflow, request.input as never, { runId: childRunId, parentRunId: request.parentRunId, dryRun: request.dryRun, signal })
-        : await this.resume(childRunId, workflow, { signal })
-    const result = await handle.result
+    // A live parent may start (or resume) its child while the engine closes: close waits for it.
+    this.childLaunches++
+    let pending: RunHandle | Promise<RunHandle>
+    try {
+      pending =
+        existing === undefined
+          ? this.start(workflow, request.input as never, { runId: childRunId, parentRunId: request.parentRunId, dryRun: request.dryRun, signal })
+          : this.resume(childRunId, workflow, { signal })
+    } finally {
+      this.childLaunches--
+    }
+    const result = await (await pending).result
     if (result.status === 'succeeded') return result.output
     throw new ChildRunFailedError({ childRunId, status: result.status, error: result.error })
   }
@@ -501,9 +520,11 @@ export class Engine {
 
   /**
    * Cancels active runs (when `cancelActive`), waits for them to settle, then closes the
-   * executor, telemetry and store.
+   * executor, telemetry and store. From the call on, `start`, `run`, `resume` and `recover`
+   * throw {@link EngineClosedError} (a live run may still start its sub-workflow runs).
    */
   async close(options: { readonly cancelActive?: boolean } = {}): Promise<void> {
+    this.closing = true
     const runs = [...this.active.values()]
     if (options.cancelActive === true) for (const run of runs) run.cancel('engine closing')
     await Promise.allSettled(runs.map((r) => r.result))

@@ -7,7 +7,7 @@ export type { EngineOptions, StartOptions, ResumeOptions } from './engine-option
 export type { FailurePolicy, CancelOptions } from './run-execution.js'
 export type { RunResult, RunResultBase, StepResult } from './run-result.js'
 export type { WeftPlugin, RunHookContext, StepHookContext } from './plugin.js'
-export { CancelledError, RunFailedError, InvalidArgumentError, WorkflowChangedError, NonDeterminismError, InvalidJournalError, StepTimeoutError, ChildRunFailedError, RunEndedError, LeaseConflictError, CompensationInterruptedError } from './engine-errors.js'
+export { CancelledError, RunFailedError, InvalidArgumentError, WorkflowChangedError, NonDeterminismError, InvalidJournalError, StepTimeoutError, ChildRunFailedError, RunEndedError, LeaseConflictError, CompensationInterruptedError, EngineClosedError } from './engine-errors.js'
 export { MapItemsFailedError, type MapItemsFailedData } from './map-errors.js'
 export type { ReplayReport } from './replay.js'
 export type { SecretLeakPolicy } from './run-secrets.js'

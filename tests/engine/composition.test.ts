@@ -1,6 +1,6 @@
 import Type from 'typebox'
 import { describe, expect, it } from 'vitest'
-import { ContractViolation, createEngine, memoryStore, RunEndedError, SimulatedClock, workflow } from '../../src/index.js'
+import { ContractViolation, createEngine, EngineClosedError, memoryStore, RunEndedError, SimulatedClock, workflow } from '../../src/index.js'
 import { readAll } from './crash-store.js'
 
 const tick = () => new Promise((r) => setImmediate(r))
@@ -154,5 +154,31 @@ describe('sub-workflows', () => {
     expect(childStarts).toBe(1) // the child's first step was not run again
     expect(await store.get('p.sub.2')).toBeUndefined()
     expect((await readAll(store, 'p.sub.1')).some((e) => e.type === 'run.resumed')).toBe(true)
+  })
+})
+
+describe('a closed engine', () => {
+  it('refuses new runs, resumes and recovery with EngineClosedError, while a live parent still starts its child', async () => {
+    const child = workflow('late-child').step('one', { output: Type.Integer(), run: () => 1 }).build(({ steps }) => steps.one ?? 0)
+    let release: () => void = () => {}
+    const parent = workflow('slow-parent')
+      .step('wait', { output: Type.Null(), run: () => new Promise<null>((resolve) => (release = () => resolve(null))) })
+      .subworkflow('sub', { needs: ['wait'], workflow: child })
+      .build(({ steps }) => steps.sub ?? -1)
+    const engine = createEngine({ store: memoryStore() })
+    const live = engine.start(parent, undefined, { runId: 'parent' })
+    await tick()
+    const closed = engine.close()
+    expect(() => engine.start(child, undefined)).toThrow(EngineClosedError)
+    expect(() => engine.start(child, undefined)).toThrow('the engine is closed: cannot start a run')
+    await expect(engine.run(child, undefined)).rejects.toBeInstanceOf(EngineClosedError)
+    await expect(engine.resume('parent', parent)).rejects.toMatchObject({ code: 'WEFT_ENGINE_CLOSED', message: 'the engine is closed: cannot resume a run' })
+    await expect(engine.recover({ workflows: [parent] })).rejects.toBeInstanceOf(EngineClosedError)
+    // The parent started before close: its sub-workflow step still starts the child, and close waits for it.
+    release()
+    const result = await live.result
+    expect(result).toMatchObject({ status: 'succeeded', output: 1 })
+    await closed
+    expect(() => engine.start(child, undefined)).toThrow(EngineClosedError)
   })
 })
