@@ -239,7 +239,7 @@ class MapRun {
       return this.fail(error)
     }
     if (!Array.isArray(items)) {
-      const found = items === null ? 'null' : typeof items
+      const found = items === null ? 'null' : typeof (items as { then?: unknown }).then === 'function' ? 'a Promise (over must be synchronous: a pure function of input and deps)' : typeof items
       return this.fail(new ContractViolation({ workflowId: host.workflowId, stepId, direction: 'step-input', issues: [{ path: '', message: `over must return an array of items, got ${found}` }] }))
     }
     const issues = itemIssues(map.item, items)

@@ -94,6 +94,21 @@ describe('map steps', () => {
     expect(itemEvents(await readAll(store, 'rev'), 'step.item.succeeded')).toEqual([5, 4, 3, 2, 1, 0])
   })
 
+  it('an `over` that returns no array fails the step with a ContractViolation saying what it got', async () => {
+    const withOver = (over: () => unknown) =>
+      workflow('bad-over', { input: Type.Undefined() }).map('each', { over: over as () => number[], item: Type.Integer(), output: Type.Integer(), run: ({ item }) => item }).build()
+    const cases: [() => unknown, string][] = [
+      [() => 5, 'over must return an array of items, got number'],
+      [() => null, 'over must return an array of items, got null'],
+      [async () => [1], 'over must return an array of items, got a Promise (over must be synchronous: a pure function of input and deps)'],
+    ]
+    for (const [over, message] of cases) {
+      const result = await createEngine().run(withOver(over), undefined)
+      expect(result.status).toBe('failed')
+      expect(result.steps['each']!.error).toMatchObject({ name: 'ContractViolation', message: `step-input contract violated in step "each" of workflow "bad-over": /: ${message}` })
+    }
+  })
+
   it('an empty `over` gives []', async () => {
     const result = await createEngine({ clock: new SimulatedClock() }).run(fanOut([]).wf)
     expect(result).toMatchObject({ status: 'succeeded', output: { shards: [], total: 0 } })
