@@ -3,7 +3,6 @@ import type { Executor } from '../executor/index.js'
 import type { Clock, Duration, Entropy } from '../runtime/index.js'
 import type { RunStore } from '../store/index.js'
 import type { Telemetry } from '../telemetry/index.js'
-import type { Workflow } from '../workflow/index.js'
 import type { SecretProvider } from '../secrets/index.js'
 import { RunMetadataSchema } from '../journal/index.js'
 import { InvalidArgumentError } from './engine-errors.js'
@@ -217,17 +216,4 @@ export function checkPolicy(name: string, value: FailurePolicy | undefined): Fai
   if (value === undefined) return 'failFast'
   if (value === 'failFast' || value === 'continue') return value
   throw new InvalidArgumentError(name, "'failFast' or 'continue'", value)
-}
-
-/**
- * The workflow argument of `start`, `run`, `resume`, `replay` and `cancel`, checked for what a
- * JavaScript caller may pass instead: a typed error rather than a `TypeError` deep inside.
- * @internal
- */
-export function checkWorkflow(value: unknown): Workflow {
-  const wf = value as Partial<Workflow> | null
-  const ok =
-    typeof wf === 'object' && wf !== null && typeof wf.id === 'string' && typeof wf.fingerprint === 'string' && typeof wf.input === 'object' && wf.input !== null && Array.isArray(wf.steps) && wf.stepById instanceof Map && typeof wf.graph === 'object' && wf.graph !== null
-  if (!ok) throw new InvalidArgumentError('workflow', 'a Workflow (from `workflow(…).build()`, `defineWorkflow` or `loadWorkflow`)', value)
-  return wf as Workflow
 }

@@ -5,7 +5,8 @@ import { memoryStore, type Lease, type RunFilter, type RunStore, type RunSummary
 import { EventBus, type Telemetry, type WeftEvent, type WeftEventMap, type WeftEventType } from '../telemetry/index.js'
 import { isValidId, WorkflowDefinitionError, type Workflow } from '../workflow/index.js'
 import { checkResources } from '../scheduler/index.js'
-import { optionProblems } from '../scheduler/check-resources.js'
+import { assertResourceOptions } from '../scheduler/check-resources.js'
+import { checkWorkflow } from '../workflow/check-workflow.js'
 import { assertJournaledData } from '../contract/journaled-data.js'
 import { InvalidArgumentError } from './engine-errors.js'
 import type { WeftPlugin } from './plugin.js'
@@ -15,7 +16,7 @@ import { planOf, poolsFor } from './workflow-plan.js'
 import { diffDefinitions, summarize as summarizeFor, type DefinitionSummary } from './definition-summary.js'
 import { ChildRunFailedError, EngineClosedError, InvalidJournalError, LeaseConflictError, RunEndedError, WorkflowChangedError } from './engine-errors.js'
 import { LeaseKeeper } from './lease-keeper.js'
-import { checkConcurrency, checkMetadata, checkPolicy, checkWorkflow, secretSettings, type EngineOptions, type ResumeOptions, type StartOptions } from './engine-options.js'
+import { checkConcurrency, checkMetadata, checkPolicy, secretSettings, type EngineOptions, type ResumeOptions, type StartOptions } from './engine-options.js'
 import { LaunchGate } from './launch-gate.js'
 import { DurationHistory } from './duration-history.js'
 import { StepGuards } from './step-guards.js'
@@ -129,14 +130,8 @@ export class Engine {
     this.leaseKeeper = new LeaseKeeper(this.store, this.leaseTtlMs, this.leaseClock)
     this.pools = { ...(options.pools ?? {}) }
     this.limits = { ...(options.limits ?? {}) }
-    const optionIssues = optionProblems(this.pools, this.limits)
-    if (optionIssues.length > 0) {
-      // A misconfigured engine is refused when it is created, every problem at once, not when a run starts.
-      const pools = optionIssues.some((p) => p.kind === 'invalid-pool')
-      const limits = optionIssues.some((p) => p.kind !== 'invalid-pool')
-      const argument = pools && limits ? 'pools` and `limits' : pools ? 'pools' : 'limits'
-      throw new InvalidArgumentError(argument, `valid (${optionIssues.map((p) => p.message).join('; ')})`, pools && limits ? { pools: this.pools, limits: this.limits } : pools ? this.pools : this.limits)
-    }
+    // A misconfigured engine is refused when it is created, every problem at once, not when a run starts.
+    assertResourceOptions(this.pools, this.limits)
     this.signalLimits = { ...(options.signalLimits ?? {}) }
     this.history = this.durationHistory(options.learnDurations)
     this.services = {

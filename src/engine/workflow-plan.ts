@@ -3,6 +3,7 @@ import type { Validator } from 'typebox/compile'
 import { compile } from '../contract/index.js'
 import { schedulePlan, type SchedulePlan } from '../scheduler/index.js'
 import type { Workflow } from '../workflow/index.js'
+import { withUnnamedPools } from '../scheduler/check-resources.js'
 
 /**
  * Everything per-definition the run loop needs, computed once per workflow object.
@@ -69,7 +70,5 @@ export function planOf(workflow: Workflow): WorkflowPlan {
  * @internal
  */
 export function poolsFor(pools: Readonly<Record<string, number>>, workflow: Workflow): Readonly<Record<string, number>> {
-  const all: Record<string, number> = { ...pools }
-  for (const step of workflow.steps) for (const name of Object.keys(step.resources ?? {})) if (!(name in all)) all[name] = Infinity
-  return all
+  return withUnnamedPools(pools, workflow.steps.map((step) => step.resources))
 }

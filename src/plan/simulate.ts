@@ -1,6 +1,9 @@
 import { criticalPath } from '../graph/index.js'
+import { InvalidArgumentError } from '../errors/index.js'
 import { checkResources, Scheduler, schedulePlan } from '../scheduler/index.js'
+import { assertResourceOptions, withUnnamedPools } from '../scheduler/check-resources.js'
 import { WorkflowDefinitionError, type DefinitionProblem, type StepDefinition, type Workflow } from '../workflow/index.js'
+import { checkWorkflow } from '../workflow/check-workflow.js'
 
 /**
  * Options of {@link simulate}.
@@ -13,7 +16,8 @@ export interface SimulateOptions {
    */
   readonly concurrency?: number
   /**
-   * Capacity of each resource pool, e.g. `{ cpu: 8, gpu: 2 }`.
+   * Capacity of each resource pool, e.g. `{ cpu: 8, gpu: 2 }`. As in the engine, a resource
+   * that no pool names is not limited.
    * @defaultValue `{}`
    */
   readonly pools?: Readonly<Record<string, number>>
@@ -79,9 +83,10 @@ export interface Simulation {
  * @public
  */
 export function simulate(workflow: Workflow, options: SimulateOptions = {}): Simulation {
+  checkWorkflow(workflow)
   const concurrency = options.concurrency ?? Infinity
   if (typeof concurrency !== 'number' || !(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
-    throw new RangeError(`Expected \`concurrency\` to be an integer from 1 and up (or Infinity), got \`${String(concurrency)}\` (${typeof concurrency})`)
+    throw new InvalidArgumentError('concurrency', 'an integer from 1 and up (or Infinity)', concurrency)
   }
   const steps = workflow.steps
   const graph = workflow.graph
@@ -92,11 +97,11 @@ export function simulate(workflow: Workflow, options: SimulateOptions = {}): Sim
     resources: (i) => resourcesOf(steps[i]!),
     concurrencyKey: (i) => keyOf(steps[i]!),
   })
-  const pools = options.pools ?? {}
   const limits = options.limits ?? {}
+  assertResourceOptions(options.pools ?? {}, limits)
+  // As the engine runs it: a resource no pool names is not limited.
+  const pools = withUnnamedPools(options.pools ?? {}, steps.map(resourcesOf))
   const problems = checkResources(plan, pools, limits)
-  const optionProblems = problems.filter((p) => p.node < 0)
-  if (optionProblems.length > 0) throw new RangeError(`simulate: ${optionProblems.map((p) => p.message).join('; ')}`)
   if (problems.length > 0) {
     throw new WorkflowDefinitionError(
       workflow.id,

@@ -1,5 +1,6 @@
 import { within } from './capacity.js'
 import type { SchedulePlan } from './schedule-plan.js'
+import { InvalidArgumentError } from '../errors/index.js'
 import { showValue } from '../errors/show-value.js'
 
 /**
@@ -82,6 +83,17 @@ export function checkResources(
   return problems
 }
 
+/**
+ * `pools` plus an unlimited pool for every resource in `demands` that `pools` does not
+ * configure: pools constrain only what they name (the engine's rule, and the plan's).
+ * @internal
+ */
+export function withUnnamedPools(pools: Readonly<Record<string, number>>, demands: Iterable<Readonly<Record<string, number>> | undefined>): Readonly<Record<string, number>> {
+  const all: Record<string, number> = { ...pools }
+  for (const demand of demands) for (const name of Object.keys(demand ?? {})) if (!Object.hasOwn(all, name)) all[name] = Infinity
+  return all
+}
+
 /** Problems of pool capacities and key limits alone. @internal */
 export function optionProblems(pools: Readonly<Record<string, number>>, limits: Readonly<Record<string, number>>): ResourceProblem[] {
   const problems: ResourceProblem[] = []
@@ -98,6 +110,19 @@ export function optionProblems(pools: Readonly<Record<string, number>>, limits: 
     }
   }
   return problems
+}
+
+/**
+ * Throws an `InvalidArgumentError` naming every problem of `pools` and `limits` (capacities
+ * below 0, limits below 1), as `createEngine` and `simulate` do. @internal
+ */
+export function assertResourceOptions(pools: Readonly<Record<string, number>>, limits: Readonly<Record<string, number>>): void {
+  const problems = optionProblems(pools, limits)
+  if (problems.length === 0) return
+  const badPools = problems.some((p) => p.kind === 'invalid-pool')
+  const badLimits = problems.some((p) => p.kind !== 'invalid-pool')
+  const argument = badPools && badLimits ? 'pools` and `limits' : badPools ? 'pools' : 'limits'
+  throw new InvalidArgumentError(argument, `valid (${problems.map((p) => p.message).join('; ')})`, badPools && badLimits ? { pools, limits } : badPools ? pools : limits)
 }
 
 /** One message for a list of problems, for the RangeError of a constructor. @internal */

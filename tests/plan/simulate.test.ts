@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import Type from 'typebox'
 import { describe, expect, it } from 'vitest'
 import { simulate } from '../../src/plan/index.js'
-import { defineWorkflow, isWeftError, WorkflowDefinitionError, type StepSpec, type Workflow } from '../../src/index.js'
+import { defineWorkflow, InvalidArgumentError, isWeftError, WorkflowDefinitionError, type StepSpec, type Workflow } from '../../src/index.js'
 
 const out = Type.Null()
 const run = (): null => null
@@ -99,7 +99,7 @@ describe('simulate', () => {
     const greedy = wf([
       { id: 'ok', resources: { gpu: 1 } },
       { id: 'greedy', resources: { gpu: 3 } },
-      { id: 'lost', meta: { resources: { tpu: 1 } } },
+      { id: 'free', meta: { resources: { tpu: 1 } } },
     ])
     let error: unknown
     try {
@@ -111,13 +111,30 @@ describe('simulate', () => {
     expect(isWeftError(error, 'WEFT_WORKFLOW_DEFINITION')).toBe(true)
     expect((error as WorkflowDefinitionError).data.problems).toEqual([
       { path: '/steps/1/resources/gpu', code: 'invalid-option', stepId: 'greedy', message: 'step "greedy" asks 3 of pool "gpu", which holds 2' },
-      { path: '/steps/2/meta/resources/tpu', code: 'invalid-option', stepId: 'lost', message: 'step "lost" asks for pool "tpu", which is not configured (pools: gpu)' },
     ])
   })
 
+  it('a resource no pool names is not limited, as in the engine: simulating needs no pools', () => {
+    const gpuSteps = wf([
+      { id: 'a', estimate: 4, resources: { gpu: 2 } },
+      { id: 'b', estimate: 4, resources: { gpu: 2 } },
+      { id: 'c', estimate: 1, needs: ['a'] },
+    ])
+    const sim = simulate(gpuSteps)
+    expect(sim.timeline).toEqual([
+      { id: 'a', start: 0, end: 4 },
+      { id: 'b', start: 0, end: 4 },
+      { id: 'c', start: 4, end: 5 },
+    ])
+    expect(simulate(gpuSteps, { pools: { gpu: 2 } }).makespan).toBe(8) // named: a and b take turns
+  })
+
   it('rejects invalid options', () => {
-    expect(() => simulate(diamond, { concurrency: 0 })).toThrow('Expected `concurrency` to be an integer from 1 and up (or Infinity), got `0` (number)')
-    expect(() => simulate(diamond, { pools: { cpu: -1 } })).toThrow(RangeError)
+    expect(() => simulate(diamond, { concurrency: 0 })).toThrow('Expected `concurrency` to be an integer from 1 and up (or Infinity), got `0 (number)`')
+    expect(() => simulate(diamond, { pools: { cpu: -1 }, limits: { db: 0 } })).toThrow(
+      'Expected `pools` and `limits` to be valid (pool "cpu" must hold a number ≥ 0, got `-1` (number); limit "db" must be an integer ≥ 1 or Infinity, got `0` (number)), got `{"pools":{"cpu":-1},"limits":{"db":0}} (object)`',
+    )
+    expect(() => simulate({} as never)).toThrow(InvalidArgumentError)
   })
 
   it('an empty-ish workflow: one step of estimate 0', () => {
