@@ -46,20 +46,33 @@ function quick(v: unknown, depth: number): boolean {
   return true
 }
 
-/**
- * Throws a {@link ContractViolation} naming every part of `value` that would not survive the
- * journal unchanged (see {@link isJournaledData}), e.g. `/at: only plain objects and arrays are
- * JSON data` for a `Date`. Does nothing for journaled data.
- * @internal
- */
-export function assertJournaledData(value: unknown, site: { readonly workflowId: string; readonly stepId?: string; readonly direction: ContractDirection }, prefix = ''): void {
-  if (isJournaledData(value)) return
-  const issues = journaledDataIssues(value, prefix)
-  if (issues.length > 0) throw new ContractViolation({ ...site, issues }) // none: deep, but JSON all the same
+/** Where a checked value belongs, for the {@link ContractViolation}. */
+export interface JournaledDataSite {
+  readonly workflowId: string
+  readonly stepId?: string
+  readonly direction: ContractDirection
 }
 
-/** Every problem of a value that is not journaled data, each path prefixed with `prefix` (a JSON pointer). */
-function journaledDataIssues(value: unknown, prefix: string): ContractIssue[] {
+/**
+ * The {@link ContractViolation} naming every part of `value` that would not survive the journal
+ * unchanged, each path prefixed with `prefix` (a JSON pointer), e.g. `/at: a Date object is not
+ * JSON data` — or undefined when it survives. Call it once {@link isJournaledData} said no: it
+ * walks the whole value.
+ * @internal
+ */
+export function journaledDataViolation(value: unknown, site: JournaledDataSite, prefix = ''): ContractViolation | undefined {
   const problems = problemsOf(value, { maxBytes: Infinity, maxNodes: Infinity, maxDepth: MAX_DEPTH }, true)
-  return problems.map((p) => ({ path: `${prefix}${p.path}`, message: `${p.message} (it is journaled as JSON)` }))
+  if (problems.length === 0) return undefined // deeper than the quick check looks, but JSON all the same
+  const issues: ContractIssue[] = problems.map((p) => ({ path: `${prefix}${p.path}`, message: `${p.message} (it is journaled as JSON)` }))
+  return new ContractViolation({ ...site, issues })
+}
+
+/**
+ * Throws the {@link journaledDataViolation} of `value`, if any.
+ * @internal
+ */
+export function assertJournaledData(value: unknown, site: JournaledDataSite): void {
+  if (isJournaledData(value)) return
+  const violation = journaledDataViolation(value, site)
+  if (violation !== undefined) throw violation
 }

@@ -86,6 +86,10 @@ export class Engine {
   private readonly executor: Executor
   /** Runs engine-made steps (gates, sub-workflows, dry runs); also the default executor. */
   private readonly inline: Executor = inlineExecutor()
+  /** Set by `close()`: no new runs from outside. */
+  private closing = false
+  /** Above 0 while a live parent run starts or resumes its child (allowed while closing). */
+  private childLaunches = 0
   private readonly clock: Clock
   private readonly entropy: Entropy
   private readonly telemetry: Telemetry | undefined
@@ -180,11 +184,6 @@ export class Engine {
   private sharesCapacity(options: EngineOptions): boolean {
     return Object.keys(this.pools).length > 0 || Object.keys(this.limits).length > 0 || (options.globalConcurrency !== undefined && options.globalConcurrency !== Infinity)
   }
-
-  /** Set by `close()`: no new runs from outside. */
-  private closing = false
-  /** Above 0 while a live parent run starts or resumes its child (allowed while closing). */
-  private childLaunches = 0
 
   private assertOpen(operation: string): void {
     if (this.closing && this.childLaunches === 0) throw new EngineClosedError(operation)

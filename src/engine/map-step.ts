@@ -1,7 +1,7 @@
 import type { TSchema } from 'typebox'
 import type { Validator } from 'typebox/compile'
 import { compile, ContractViolation, issuesOf, type ContractIssue } from '../contract/index.js'
-import { assertJournaledData, isJournaledData } from '../contract/journaled-data.js'
+import { isJournaledData, journaledDataViolation } from '../contract/journaled-data.js'
 import { serializeError, type SerializedError } from '../errors/index.js'
 import type { Executor, StepTask } from '../executor/index.js'
 import type { JournalEvent } from '../journal/index.js'
@@ -330,11 +330,8 @@ class MapRun {
       return this.onError(k, attempt, new ContractViolation({ workflowId: this.host.workflowId, stepId: this.stepId, direction: 'step-output', issues }))
     }
     if (!isJournaledData(value)) {
-      try {
-        assertJournaledData(value, { workflowId: this.host.workflowId, stepId: this.stepId, direction: 'step-output' }, `/${k}`)
-      } catch (error) {
-        return this.onError(k, attempt, error)
-      }
+      const violation = journaledDataViolation(value, { workflowId: this.host.workflowId, stepId: this.stepId, direction: 'step-output' }, `/${k}`)
+      if (violation !== undefined) return this.onError(k, attempt, violation)
     }
     const { host, state } = this
     this.endAttempt(k)

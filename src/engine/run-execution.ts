@@ -1,5 +1,5 @@
 import { ContractViolation, issuesOf } from '../contract/index.js'
-import { assertJournaledData, isJournaledData } from '../contract/journaled-data.js'
+import { assertJournaledData, isJournaledData, journaledDataViolation } from '../contract/journaled-data.js'
 import { isWeftError, serializeError, type SerializedError } from '../errors/index.js'
 import type { Executor, StepTask } from '../executor/index.js'
 import type { JournalEvent } from '../journal/index.js'
@@ -574,14 +574,11 @@ export class RunExecution implements StepHost, GateMember {
       this.onError(i, attempt, new ContractViolation({ workflowId: this.workflowId, stepId: step.id, direction: 'step-output', issues: issuesOf(step.output, value) }))
       return
     }
-    if (!isJournaledData(value)) {
-      // What the journal would change (a Date, a Map, NaN, a function) dependents would see one way now, another after a resume.
-      try {
-        assertJournaledData(value, { workflowId: this.workflowId, stepId: this.steps[i]!.id, direction: 'step-output' })
-      } catch (error) {
-        this.onError(i, attempt, error)
-        return
-      }
+    // What the journal would change (a Date, a Map, NaN, a function) dependents would see one way
+    // now, another after a resume. A map step's own output is its items' outputs, each checked.
+    if ((this.plan.runKind[i] !== 4 || this.fallbacks.has(i)) && !isJournaledData(value)) {
+      const violation = journaledDataViolation(value, { workflowId: this.workflowId, stepId: this.steps[i]!.id, direction: 'step-output' })
+      if (violation !== undefined) return this.onError(i, attempt, violation)
     }
     if (this.secrets !== undefined && this.secrets.active) {
       // An output holding a secret would be stored and passed on: it fails the step (or is redacted).

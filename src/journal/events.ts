@@ -198,6 +198,8 @@ export type JournalEvent = JournalEventMap[JournalEventType]
 export type JournalEventOf<K extends JournalEventType> = JournalEventMap[K]
 /** Terminal statuses a run can end in. @public */
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'compensated' | 'compensation-failed'
+/** Every {@link RunStatus}, in lifecycle order (for argument checks and help texts). @internal */
+export const runStatuses: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'cancelled', 'compensated', 'compensation-failed']
 /** Event types that end a run. @public */
 export const terminalEventTypes: ReadonlySet<JournalEventType> = new Set(['run.succeeded', 'run.failed', 'run.cancelled', 'run.compensated', 'run.compensation-failed'])
 

@@ -2,6 +2,7 @@ import type { Lease, PruneOptions, RunFilter, RunHeader } from './port.js'
 import { compile, issuesOf } from '../contract/index.js'
 import { InvalidArgumentError } from '../errors/index.js'
 import type { RunStatus } from '../journal/index.js'
+import { runStatuses } from '../journal/events.js'
 import { RunHeaderSchema } from './journal-header.js'
 import { assertRunId } from './run-id.js'
 
@@ -13,7 +14,7 @@ export function assertRunHeader(header: unknown): asserts header is RunHeader {
   }
 }
 
-const statuses: ReadonlySet<RunStatus> = new Set(['running', 'succeeded', 'failed', 'cancelled', 'compensated', 'compensation-failed'])
+const statuses: ReadonlySet<RunStatus> = new Set(runStatuses)
 
 /** Checks the filter given to `list`. @internal */
 export function assertRunFilter(filter: unknown): asserts filter is RunFilter {

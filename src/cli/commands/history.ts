@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs'
 import type { JournalEvent, RunStatus } from '../../journal/index.js'
 import { isResumableEnd } from '../../journal/index.js'
+import { runStatuses } from '../../journal/events.js'
 import { commonOptions, flag, integerValue, storeOption, stringValue, type Command } from '../command.js'
 import { ExitCode, UsageError } from '../exit-codes.js'
 import { loadCliConfig, openEngine, storeDirOf } from '../open-engine.js'
 import { table } from '../output.js'
 import { runHeader, runRow, type RunState } from '../run-view.js'
 
-const statuses: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'cancelled', 'compensated', 'compensation-failed']
+const statuses = runStatuses
 
 /** `weft history`: past runs, newest first. @public */
 export const historyCommand: Command = {
