@@ -40,7 +40,8 @@ describe('values that would not read back from the journal as they are', () => {
       const made = { count: 0 }
       const { wf, seen } = handOff(() => (made.count++, { at: new Date(0), n: Number.NaN, big: 10n, list: [1, undefined] }))
       const s = store()
-      const r = await createEngine({ store: s }).run(wf, undefined)
+      const engine = createEngine({ store: s })
+      const r = await engine.run(wf, undefined)
       expect(r.status).toBe('failed')
       expect(r.steps['make']).toMatchObject({ status: 'failed', attempts: 1 }) // a contract violation is not retried
       expect(r.steps['make']!.error).toMatchObject({ name: 'ContractViolation', code: 'WEFT_CONTRACT_VIOLATION' })
@@ -54,6 +55,7 @@ describe('values that would not read back from the journal as they are', () => {
       const types: string[] = []
       for await (const event of s.read(r.runId)) types.push(event.type)
       expect(types.at(-1)).toBe('run.failed')
+      await engine.close() // lease released and files closed before the directory is removed
     })
   }
 
@@ -63,9 +65,11 @@ describe('values that would not read back from the journal as they are', () => {
     const cyclic: Record<string, unknown> = {}
     cyclic['me'] = cyclic
     const { wf } = handOff(() => cyclic)
-    const r = await createEngine({ store: fileStore(dir) }).run(wf, undefined)
+    const engine = createEngine({ store: fileStore(dir) })
+    const r = await engine.run(wf, undefined)
     expect(r.status).toBe('failed')
     expect(r.steps['make']!.error!.message).toContain('/me: a value that contains itself (a cycle) is not JSON data')
+    await engine.close()
   })
 
   it('accepts undefined members and an undefined output, which read back the same', async () => {
