@@ -32,9 +32,20 @@ const plans = new WeakMap<Workflow, WorkflowPlan>()
  */
 export function scheduleWith(workflow: Workflow, estimates: Readonly<Record<string, number>>): SchedulePlan {
   const steps = workflow.steps
+  return workflowSchedule(workflow, (i) => estimates[steps[i]!.id] ?? steps[i]!.estimate ?? 1)
+}
+
+/**
+ * The scheduler's plan of `workflow` with `estimate` as each step's duration: its steps'
+ * priorities, resources and concurrency keys, read the one way the engine and `simulate` both
+ * read them.
+ * @internal
+ */
+export function workflowSchedule(workflow: Workflow, estimate: (i: number) => number): SchedulePlan {
+  const steps = workflow.steps
   return schedulePlan(workflow.graph, {
     priority: (i) => steps[i]!.priority,
-    estimate: (i) => estimates[steps[i]!.id] ?? steps[i]!.estimate ?? 1,
+    estimate,
     resources: (i) => steps[i]!.resources,
     concurrencyKey: (i) => steps[i]!.concurrencyKey,
   })
@@ -46,12 +57,7 @@ export function planOf(workflow: Workflow): WorkflowPlan {
   if (plan === undefined) {
     const steps = workflow.steps
     plan = {
-      schedule: schedulePlan(workflow.graph, {
-        priority: (i) => steps[i]!.priority,
-        estimate: (i) => steps[i]!.estimate ?? 1,
-        resources: (i) => steps[i]!.resources,
-        concurrencyKey: (i) => steps[i]!.concurrencyKey,
-      }),
+      schedule: workflowSchedule(workflow, (i) => steps[i]!.estimate ?? 1),
       validators: steps.map((s) => compile(s.output)),
       hasCompensation: steps.some((s) => s.compensate !== undefined),
       hasSecrets: steps.some((s) => s.secrets !== undefined && s.secrets.length > 0),

@@ -1,8 +1,9 @@
 import { criticalPath } from '../graph/index.js'
 import { InvalidArgumentError } from '../errors/index.js'
-import { checkResources, Scheduler, schedulePlan } from '../scheduler/index.js'
-import { assertResourceOptions, withUnnamedPools } from '../scheduler/check-resources.js'
-import { WorkflowDefinitionError, type DefinitionProblem, type StepDefinition, type Workflow } from '../workflow/index.js'
+import { checkResources, Scheduler } from '../scheduler/index.js'
+import { assertResourceOptions } from '../scheduler/check-resources.js'
+import { poolsFor, workflowSchedule } from '../engine/workflow-plan.js'
+import { WorkflowDefinitionError, type DefinitionProblem, type Workflow } from '../workflow/index.js'
 import { checkWorkflow } from '../workflow/check-workflow.js'
 
 /**
@@ -70,10 +71,10 @@ export interface Simulation {
  * run with those durations would follow. Steps ending at the same instant all end before
  * anything new starts. O((V + E) log V) plus the scheduler's resource work.
  *
- * Resources and keys are read from `step.resources` / `step.concurrencyKey` and, for
- * definitions that keep them in `meta`, from `meta.resources` / `meta.concurrencyKey`.
- * Throws a {@link WorkflowDefinitionError} listing every step that asks for more than a pool
- * holds or for an unknown pool, and a RangeError for invalid options.
+ * Resources and keys are read from `step.resources` / `step.concurrencyKey`, exactly as the
+ * engine reads them (`meta` is the caller's free-form data: a `meta.resources` limits nothing,
+ * in the plan or in a run). Throws a {@link WorkflowDefinitionError} listing every step that
+ * asks for more than a pool holds, and an {@link InvalidArgumentError} for invalid options.
  * @example
  * ```ts
  * const { makespan, order } = simulate(release, { concurrency: 1 }) // serial total and order
@@ -91,24 +92,18 @@ export function simulate(workflow: Workflow, options: SimulateOptions = {}): Sim
   const steps = workflow.steps
   const graph = workflow.graph
   const estimate = (i: number): number => steps[i]!.estimate ?? 1
-  const plan = schedulePlan(graph, {
-    priority: (i) => steps[i]!.priority,
-    estimate,
-    resources: (i) => resourcesOf(steps[i]!),
-    concurrencyKey: (i) => keyOf(steps[i]!),
-  })
+  const plan = workflowSchedule(workflow, estimate)
   const limits = options.limits ?? {}
   assertResourceOptions(options.pools ?? {}, limits)
   // As the engine runs it: a resource no pool names is not limited.
-  const pools = withUnnamedPools(options.pools ?? {}, steps.map(resourcesOf))
+  const pools = poolsFor(options.pools ?? {}, workflow)
   const problems = checkResources(plan, pools, limits)
   if (problems.length > 0) {
     throw new WorkflowDefinitionError(
       workflow.id,
       problems.map((p): DefinitionProblem => {
         const step = steps[p.node]!
-        const where = 'resources' in step && step.resources !== undefined ? 'resources' : 'meta/resources'
-        return { path: `/steps/${p.node}/${where}/${p.pool ?? ''}`, code: 'invalid-option', stepId: step.id, message: p.message }
+        return { path: `/steps/${p.node}/resources/${p.pool ?? ''}`, code: 'invalid-option', stepId: step.id, message: p.message }
       }),
     )
   }
@@ -137,19 +132,7 @@ export function simulate(workflow: Workflow, options: SimulateOptions = {}): Sim
   return { timeline, makespan: now, criticalPath: { steps: cp.steps, total: cp.total }, peakParallelism: peak, order }
 }
 
-function resourcesOf(step: StepDefinition): Readonly<Record<string, number>> | undefined {
-  const own = (step as { readonly resources?: Readonly<Record<string, number>> }).resources
-  if (own !== undefined) return own
-  const meta = step.meta?.['resources']
-  return typeof meta === 'object' && meta !== null ? (meta as Readonly<Record<string, number>>) : undefined
-}
 
-function keyOf(step: StepDefinition): string | undefined {
-  const own = (step as { readonly concurrencyKey?: string }).concurrencyKey
-  if (own !== undefined) return own
-  const meta = step.meta?.['concurrencyKey']
-  return typeof meta === 'string' ? meta : undefined
-}
 
 /** Running steps by end time, then start order: a binary heap. */
 class EndQueue {

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import Type from 'typebox'
 import { describe, expect, it } from 'vitest'
 import { simulate } from '../../src/plan/index.js'
-import { defineWorkflow, InvalidArgumentError, isWeftError, WorkflowDefinitionError, type StepSpec, type Workflow } from '../../src/index.js'
+import { createEngine, defineWorkflow, InvalidArgumentError, isWeftError, WorkflowDefinitionError, type StepSpec, type Workflow } from '../../src/index.js'
 
 const out = Type.Null()
 const run = (): null => null
@@ -76,30 +76,50 @@ describe('simulate', () => {
     expect(sim.peakParallelism).toBe(2)
   })
 
-  it('reads resources and concurrency keys from meta too', () => {
-    const sim = simulate(
-      wf([
-        { id: 'q1', estimate: 3, meta: { concurrencyKey: 'db' } },
-        { id: 'q2', estimate: 3, meta: { concurrencyKey: 'db' } },
-        { id: 'big', estimate: 2, meta: { resources: { cpu: 4 } } },
-        { id: 'small', estimate: 2, meta: { resources: { cpu: 1 } } },
-      ]),
-      { pools: { cpu: 4 }, limits: { db: 1 } },
-    )
-    expect(sim.timeline).toEqual([
+  it('reads resources and concurrency keys where the engine does: meta is free-form and limits nothing', async () => {
+    const steps = [
+      { id: 'q1', estimate: 3, meta: { concurrencyKey: 'db' } },
+      { id: 'q2', estimate: 3, meta: { concurrencyKey: 'db' } },
+      { id: 'big', estimate: 2, meta: { resources: { cpu: 4 } } },
+      { id: 'small', estimate: 2, meta: { resources: { cpu: 1 } } },
+    ]
+    const options = { pools: { cpu: 4 }, limits: { db: 1 } }
+    const sim = simulate(wf(steps), options)
+    expect(sim.peakParallelism).toBe(4)
+    expect(sim.makespan).toBe(3)
+    // The engine, with the same pools and limits, runs the four at once too.
+    let running = 0
+    let peak = 0
+    const body = async (): Promise<null> => {
+      peak = Math.max(peak, ++running)
+      await new Promise((resolve) => setImmediate(resolve))
+      running--
+      return null
+    }
+    const live = defineWorkflow({ id: 'sim', steps: steps.map((s) => ({ ...s, output: out, run: body })) })
+    const result = await createEngine(options).run(live)
+    expect(result.status).toBe('succeeded')
+    expect(peak).toBe(4)
+    // Declared as options, the same demands do limit both.
+    const declared = wf([
+      { id: 'q1', estimate: 3, concurrencyKey: 'db' },
+      { id: 'q2', estimate: 3, concurrencyKey: 'db' },
+      { id: 'big', estimate: 2, resources: { cpu: 4 } },
+      { id: 'small', estimate: 2, resources: { cpu: 1 } },
+    ])
+    expect(simulate(declared, options).timeline).toEqual([
       { id: 'q1', start: 0, end: 3 },
       { id: 'big', start: 0, end: 2 },
       { id: 'small', start: 2, end: 4 },
       { id: 'q2', start: 3, end: 6 },
     ])
-    expect(sim.makespan).toBe(6)
   })
 
   it('a step asking for more than a pool holds is a definition error, not a deadlock', () => {
     const greedy = wf([
       { id: 'ok', resources: { gpu: 1 } },
       { id: 'greedy', resources: { gpu: 3 } },
-      { id: 'free', meta: { resources: { tpu: 1 } } },
+      { id: 'free', resources: { tpu: 1 } },
     ])
     let error: unknown
     try {
