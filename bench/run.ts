@@ -16,7 +16,7 @@ const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run with node --expose-gc')
 const runs = Number(process.env.BENCH_RUNS ?? 7)
 
-interface Row { workload: string; steps: number; engine: string; medianMs: number; stepsPerSec: number; usPerStep: number; heapMB: number; ratio?: number; warmMs?: number; warmRatio?: number; fsyncUs?: number; otherUs?: number; value: number }
+interface Row { workload: string; steps: number; engine: string; medianMs: number; stepsPerSec: number; usPerStep: number; heapMB: number; ratio?: number; warmMs?: number; warmRatio?: number; steadyMs?: number; steadyRatio?: number; fsyncUs?: number; otherUs?: number; value: number }
 
 /** Alternated runs after the measured ones before the warm measurement (JIT warm-up). */
 const warmUpRuns = Number(process.env.BENCH_WARMUP ?? 25)
@@ -85,6 +85,22 @@ async function compare(shape: Shape): Promise<Row[]> {
   rb.warmMs = +median(wa).toFixed(2)
   rw.warmMs = +median(wb).toFixed(2)
   rw.warmRatio = +(median(wb) / median(wa)).toFixed(2)
+  // Steady state: the same, warm, without the forced GC before each run. A forced GC discards
+  // optimized code whose objects died (the baseline's per-run closures), which slows the
+  // baseline more than Weft; this column shows the gap an app calling Weft in a loop sees.
+  const sa: number[] = []
+  const sb: number[] = []
+  for (let i = 0; i < runs; i++) {
+    let t0 = performance.now()
+    await base()
+    sa.push(performance.now() - t0)
+    t0 = performance.now()
+    if ((await weft()) !== want) throw new Error('weft value mismatch (steady run)')
+    sb.push(performance.now() - t0)
+  }
+  rb.steadyMs = +median(sa).toFixed(2)
+  rw.steadyMs = +median(sb).toFixed(2)
+  rw.steadyRatio = +(median(sb) / median(sa)).toFixed(2)
   return [rb, rw]
 }
 
