@@ -26,8 +26,9 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!
 }
 
-async function measure(fn: () => Promise<number>): Promise<{ ms: number; heap: number; value: number; fsyncMs: number }> {
-  gc!()
+/** Times `fn` (with a forced GC first unless `collect` is false). */
+async function measure(fn: () => Promise<number>, collect = true): Promise<{ ms: number; heap: number; value: number; fsyncMs: number }> {
+  if (collect) gc!()
   const heap0 = process.memoryUsage().heapUsed
   const fsync0 = fsyncClock.ms
   const t0 = performance.now()
@@ -91,12 +92,10 @@ async function compare(shape: Shape): Promise<Row[]> {
   const sa: number[] = []
   const sb: number[] = []
   for (let i = 0; i < runs; i++) {
-    let t0 = performance.now()
-    await base()
-    sa.push(performance.now() - t0)
-    t0 = performance.now()
-    if ((await weft()) !== want) throw new Error('weft value mismatch (steady run)')
-    sb.push(performance.now() - t0)
+    sa.push((await measure(base, false)).ms)
+    const y = await measure(weft, false)
+    if (y.value !== want) throw new Error(`weft value ${y.value} != ${want}`)
+    sb.push(y.ms)
   }
   rb.steadyMs = +median(sa).toFixed(2)
   rw.steadyMs = +median(sb).toFixed(2)

@@ -94,9 +94,10 @@ export function simulate(workflow: Workflow, options: SimulateOptions = {}): Sim
   const estimate = (i: number): number => steps[i]!.estimate ?? 1
   const plan = workflowSchedule(workflow, estimate)
   const limits = options.limits ?? {}
-  assertResourceOptions(options.pools ?? {}, limits)
+  const named = options.pools ?? {}
+  assertResourceOptions(named, limits)
   // As the engine runs it: a resource no pool names is not limited.
-  const pools = poolsFor(options.pools ?? {}, workflow)
+  const pools = poolsFor(named, workflow)
   const problems = checkResources(plan, pools, limits)
   if (problems.length > 0) {
     throw new WorkflowDefinitionError(
@@ -131,8 +132,6 @@ export function simulate(workflow: Workflow, options: SimulateOptions = {}): Sim
   const cp = criticalPath(graph, estimate)!
   return { timeline, makespan: now, criticalPath: { steps: cp.steps, total: cp.total }, peakParallelism: peak, order }
 }
-
-
 
 /** Running steps by end time, then start order: a binary heap. */
 class EndQueue {

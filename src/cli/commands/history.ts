@@ -8,7 +8,6 @@ import { loadCliConfig, openEngine, storeDirOf } from '../open-engine.js'
 import { table } from '../output.js'
 import { runHeader, runRow, type RunState } from '../run-view.js'
 
-const statuses = runStatuses
 
 /** `weft history`: past runs, newest first. @public */
 export const historyCommand: Command = {
@@ -20,7 +19,7 @@ export const historyCommand: Command = {
   options: {
     ...commonOptions,
     workflow: { type: 'string', short: 'w', value: '<id>', description: 'Only runs of this workflow' },
-    status: { type: 'string', short: 's', value: '<status>', description: `Only runs with this status (${statuses.join(', ')})` },
+    status: { type: 'string', short: 's', value: '<status>', description: `Only runs with this status (${runStatuses.join(', ')})` },
     limit: { type: 'string', short: 'n', value: '<n>', description: 'At most this many runs (default 20)' },
     json: { type: 'boolean', description: 'Print a JSON array of run summaries' },
     ...storeOption,
@@ -32,8 +31,8 @@ export const historyCommand: Command = {
   async run(ctx) {
     const limit = integerValue(ctx, 'limit', 1) ?? 20
     const status = stringValue(ctx, 'status')
-    if (status !== undefined && !statuses.includes(status as RunStatus)) {
-      throw new UsageError(`Expected \`--status\` to be one of ${statuses.join(', ')}, got \`${status}\``)
+    if (status !== undefined && !runStatuses.includes(status as RunStatus)) {
+      throw new UsageError(`Expected \`--status\` to be one of ${runStatuses.join(', ')}, got \`${status}\``)
     }
     const workflowId = stringValue(ctx, 'workflow')
     const { config } = loadCliConfig(ctx)
