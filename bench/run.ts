@@ -122,12 +122,19 @@ async function durable(): Promise<Row[]> {
     if (r.status !== 'succeeded') throw new Error(`weft run ${r.status}`)
     return r.output as number
   }
+  // Short runs: what a run costs on top of its steps (journal creation, lease, run events).
+  const short = chain(10)
+  const shortWf = toWorkflow(short)
   const variants: [string, Shape, () => Promise<number>][] = [
     ['baseline (append + fdatasync per step)', w4, async () => (await durableBaseline(mkdtempSync(join(scratch, 'b')), n)).value],
     ['weft file store always', w4, () => onStore(w4wf, 'always', Infinity)],
     ['weft file store batch', w4, () => onStore(w4wf, 'batch', Infinity)],
     ['weft file store batch (W2 fan-out)', w2, () => onStore(w2wf, 'batch', 64)],
+    ['baseline, 10-step run', short, async () => (await durableBaseline(mkdtempSync(join(scratch, 'b')), short.weights.length)).value],
+    ['weft file store always, 10-step run', short, () => onStore(shortWf, 'always', Infinity)],
   ]
+  const workloadOf = ['W4 durable chain', 'W4 durable chain', 'W4 durable chain', 'W2 durable', 'W4 short run', 'W4 short run']
+  const baselineOf = [0, 0, 0, 0, 4, 4]
   for (const [, , fn] of variants) await measure(fn) // warm-up
   const samples = variants.map(() => [] as { ms: number; heap: number; fsyncMs: number }[])
   // fsync latency drifts over seconds: more rounds than the CPU workloads, and the variants in a
@@ -143,12 +150,12 @@ async function durable(): Promise<Row[]> {
     }
   }
   rmSync(scratch, { recursive: true, force: true })
-  const base = median(samples[0]!.map((x) => x.ms))
   return variants.map(([name, shape], v) => {
     const ms = median(samples[v]!.map((x) => x.ms))
+    const base = median(samples[baselineOf[v]!]!.map((x) => x.ms))
     const steps = shape.weights.length
-    const row: Row = { workload: v === 3 ? 'W2 durable' : 'W4 durable chain', steps, engine: name, medianMs: +ms.toFixed(2), stepsPerSec: Math.round((steps / ms) * 1000), usPerStep: +((ms * 1000) / steps).toFixed(3), heapMB: +(median(samples[v]!.map((x) => x.heap)) / 1048576).toFixed(2), value: expected(shape) }
-    if (v > 0) row.ratio = +(ms / base).toFixed(2)
+    const row: Row = { workload: workloadOf[v]!, steps, engine: name, medianMs: +ms.toFixed(2), stepsPerSec: Math.round((steps / ms) * 1000), usPerStep: +((ms * 1000) / steps).toFixed(3), heapMB: +(median(samples[v]!.map((x) => x.heap)) / 1048576).toFixed(2), value: expected(shape) }
+    if (baselineOf[v] !== v) row.ratio = +(ms / base).toFixed(2)
     // Where the time goes: fdatasync wall time (call to callback) and everything else, per step,
     // medians over the rounds. The same for baseline and Weft, so the rest is what Weft adds.
     row.fsyncUs = +((median(samples[v]!.map((x) => x.fsyncMs)) * 1000) / steps).toFixed(1)

@@ -110,11 +110,15 @@ export class Engine {
   /** Lease releases in flight (awaited by `close`). */
   private readonly releasing = new Set<Promise<void>>()
   /**
-   * The most recently ended run, kept alive on purpose: V8 holds the hidden classes of the run
-   * loop's objects weakly, so when every run object has died (e.g. a forced GC between runs)
-   * it drops them and deoptimizes the whole run loop, which then costs 5-10× until re-optimized.
+   * The most recently ended run of any engine in this process, kept alive on purpose: V8 holds
+   * the hidden classes of the run loop's objects weakly, so when every run object has died (e.g.
+   * after a full GC between runs) it drops them and deoptimizes the whole run loop, which then
+   * costs 5-10× until re-optimized. One run process-wide rather than one per engine: an app that
+   * creates an engine per run (or per request) keeps the run loop optimized too, and at most one
+   * finished run's state outlives its engine. (A static field: bundlers drop a module variable
+   * that is only ever written.)
    */
-  private lastEnded: RunExecution | undefined
+  private static lastEnded: RunExecution | undefined
 
   constructor(options: EngineOptions = {}) {
     this.store = options.store ?? memoryStore()
@@ -270,7 +274,7 @@ export class Engine {
     this.active.set(execution.runId, execution)
     const done = (): void => {
       this.active.delete(execution.runId)
-      this.lastEnded = execution
+      Engine.lastEnded = execution
     }
     execution.result.then(done, done)
     void execution.begin()

@@ -34,23 +34,3 @@ const native = (zlib as unknown as { crc32?: NativeCrc32 }).crc32
  */
 export const crc32: (data: Uint8Array, previous?: number) => number =
   typeof native === 'function' ? (data, previous = 0) => native(data, previous) : crc32Table
-
-/**
- * CRC-32 of the bytes of an ASCII string (every char code below 0x80, so its UTF-8 bytes are
- * its char codes), continuing from `previous`, without encoding the string first. zlib's native
- * CRC when the running Node has it (it takes strings as UTF-8, which for ASCII is the same
- * bytes): no per-character loop to interpret before the JIT has compiled this.
- * @internal
- */
-export const crc32Ascii: (text: string, previous?: number) => number =
-  typeof native === 'function' ? (text, previous = 0) => native(text, previous) : crc32AsciiTable
-
-/**
- * {@link crc32Ascii} with the table, in JavaScript.
- * @internal
- */
-export function crc32AsciiTable(text: string, previous = 0): number {
-  let crc = ~previous
-  for (let i = 0; i < text.length; i++) crc = TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8)
-  return ~crc >>> 0
-}

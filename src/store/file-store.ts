@@ -402,30 +402,30 @@ export class FileStore implements RunStore {
     const fd = state.fd!
     const size = state.size
     const seq = state.lastSeq
-    const flush = (): Promise<void> => this.fs.fdatasync(fd)
     const previous = state.chain
-    const done = (previous === undefined ? flush() : previous.then(flush)).then(
-      () => {
-        if (state.durableSize < size) {
-          state.durableSize = size
-          state.durableSeq = seq
-        }
-      },
-      (error: unknown) => {
-        if (error instanceof StoreError) throw error
-        // After a failed fsync the page cache may have dropped the data: never trust this file
-        // descriptor again (appends keep failing; a new store re-reads what is on disk).
-        state.failure ??= new StoreIOError({ runId: state.runId, operation: 'fsync', path: state.path }, error)
-        throw state.failure
-      },
-    )
-    state.chain = done
+    // The last fdatasync of a run to settle clears the chain and may close the idle descriptor.
     const settled = (): void => {
       if (state.chain !== done) return
       state.chain = undefined
       this.maybeClose(state)
     }
-    done.then(settled, settled)
+    const done: Promise<void> = (previous === undefined ? this.fs.fdatasync(fd) : previous.then(() => this.fs.fdatasync(fd))).then(
+      () => {
+        if (state.durableSize < size) {
+          state.durableSize = size
+          state.durableSeq = seq
+        }
+        settled()
+      },
+      (error: unknown) => {
+        // After a failed fsync the page cache may have dropped the data: never trust this file
+        // descriptor again (appends keep failing; a new store re-reads what is on disk).
+        if (!(error instanceof StoreError)) state.failure ??= new StoreIOError({ runId: state.runId, operation: 'fsync', path: state.path }, error)
+        settled()
+        throw error instanceof StoreError ? error : state.failure
+      },
+    )
+    state.chain = done
     return done
   }
 

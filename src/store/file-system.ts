@@ -52,25 +52,43 @@ function callback<T>(run: (done: (error: NodeJS.ErrnoException | null, value?: T
   return new Promise<T>((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value as T))))
 }
 
+/** Runs a synchronous `node:fs` call and settles a promise with its result or its error. */
+function now<T>(run: () => T): Promise<T> {
+  try {
+    return Promise.resolve(run())
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
 /**
- * {@link StoreFileSystem} on `node:fs` (callback API, no `FileHandle` objects). The default.
+ * {@link StoreFileSystem} on `node:fs`, working on numeric descriptors (no `FileHandle`
+ * objects). The default.
+ *
+ * Only what waits on the disk, or may take long, goes through libuv's thread pool: `fdatasync`,
+ * `fsync`, `read`, `readFile`, `readdir` (a store directory may hold many runs) and `statfs`.
+ * Metadata calls on one file (`open`, `close`, `fstat`, `stat`, `link`, `unlink`, `rename`,
+ * `mkdir`, `rmdir`, `ftruncate`) run synchronously and return a settled promise: each takes
+ * microseconds on a local disk, and a hop through the thread pool costs more than the call itself
+ * (creating a run's journal and lease takes about fifteen of them). On a network file system where these calls can block for
+ * milliseconds, pass your own {@link StoreFileSystem} with `fileStore(dir, { fs })`.
  * @public
  */
 export const nodeFileSystem: StoreFileSystem = {
-  open: (path, flags, mode = 0o644) => callback<number>((done) => fs.open(path, flags, mode, done)),
+  open: (path, flags, mode = 0o644) => now(() => fs.openSync(path, flags, mode)),
   write: (fd, data, offset, length) => fs.writeSync(fd, data, offset, length),
   read: (fd, buffer, offset, length, position) => callback<number>((done) => fs.read(fd, buffer, offset, length, position, done)),
   fdatasync: (fd) => callback<void>((done) => fs.fdatasync(fd, done)),
   fsync: (fd) => callback<void>((done) => fs.fsync(fd, done)),
-  ftruncate: (fd, length) => callback<void>((done) => fs.ftruncate(fd, length, done)),
-  fstat: (fd) => callback<fs.Stats>((done) => fs.fstat(fd, done)),
-  close: (fd) => callback<void>((done) => fs.close(fd, done)),
-  stat: (path) => callback<fs.Stats>((done) => fs.stat(path, done)),
-  rename: (from, to) => callback<void>((done) => fs.rename(from, to, done)),
-  link: (from, to) => callback<void>((done) => fs.link(from, to, done)),
-  unlink: (path) => callback<void>((done) => fs.unlink(path, done)),
-  mkdir: (path) => callback<string | undefined>((done) => fs.mkdir(path, { recursive: true }, done)).then(() => undefined),
-  rmdir: (path) => callback<void>((done) => fs.rmdir(path, done)),
+  ftruncate: (fd, length) => now(() => fs.ftruncateSync(fd, length)),
+  fstat: (fd) => now(() => fs.fstatSync(fd)),
+  close: (fd) => now(() => fs.closeSync(fd)),
+  stat: (path) => now(() => fs.statSync(path)),
+  rename: (from, to) => now(() => fs.renameSync(from, to)),
+  link: (from, to) => now(() => fs.linkSync(from, to)),
+  unlink: (path) => now(() => fs.unlinkSync(path)),
+  mkdir: (path) => now(() => void fs.mkdirSync(path, { recursive: true })),
+  rmdir: (path) => now(() => fs.rmdirSync(path)),
   readdir: (path) => callback<string[]>((done) => fs.readdir(path, done)),
   readFile: (path) => callback<Buffer>((done) => fs.readFile(path, done)),
   statfs: (path) => callback<fs.StatsFs>((done) => fs.statfs(path, done)),

@@ -1,4 +1,4 @@
-import { crc32, crc32Ascii } from './crc32.js'
+import { crc32 } from './crc32.js'
 
 /**
  * The journal file format, version 1.
@@ -191,49 +191,41 @@ export function encodeHeaderLine(magic: string, version: number, value: unknown)
   return Buffer.concat([head, Buffer.from(`${hex8(crc)}\t`, 'latin1'), json, Buffer.from('\n', 'latin1')])
 }
 
-const ASCII = /^[\x00-\x7f]*$/
+/** ASCII codes of the hex digits, for writing a CRC straight into a buffer. */
+const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0))
 
 /**
  * Encodes one batch: `jsons[i]` is the JSON of the event with sequence number `begin + i`.
  * One buffer, ready for one write.
+ *
+ * Each record is written in place: the head with the JSON's length in UTF-16 units, then the
+ * JSON as UTF-8 nine bytes further on. When the two lengths differ (the JSON holds a non-ASCII
+ * character) the head is rewritten with the byte length and the JSON moved after it; otherwise
+ * (the common case) nothing is encoded twice, and the CRC and its hex digits are computed on the
+ * bytes already in the buffer.
  * @internal
  */
 export function encodeBatch(begin: number, jsons: readonly string[]): Buffer {
-  for (const json of jsons) if (!ASCII.test(json)) return encodeBatchUtf8(begin, jsons)
-  // The common case: ASCII JSON, whose UTF-8 bytes are its char codes — one string, one buffer.
   const end = begin + jsons.length - 1
-  let text = ''
-  for (let k = 0; k < jsons.length; k++) {
-    const json = jsons[k]!
-    const head = `${begin + k}\t${begin}\t${end}\t${json.length}\t`
-    text += `${head}${hex8(crc32Ascii(json, crc32Ascii(head)))}\t${json}\n`
-  }
-  return Buffer.from(text, 'latin1')
-}
-
-function encodeBatchUtf8(begin: number, jsons: readonly string[]): Buffer {
-  const end = begin + jsons.length - 1
-  const heads: string[] = new Array(jsons.length)
-  let total = 0
-  for (let k = 0; k < jsons.length; k++) {
-    const len = Buffer.byteLength(jsons[k]!, 'utf8')
-    const head = `${begin + k}\t${begin}\t${end}\t${len}\t`
-    heads[k] = head
-    total += head.length + 9 + len + 1
-  }
-  const out = Buffer.allocUnsafe(total)
+  // Room for the worst case: 3 UTF-8 bytes per UTF-16 unit, and a head of four numbers.
+  let bound = 0
+  for (let k = 0; k < jsons.length; k++) bound += jsons[k]!.length * 3 + 80
+  const out = Buffer.allocUnsafe(bound)
   let p = 0
   for (let k = 0; k < jsons.length; k++) {
-    const head = heads[k]!
-    const lineStart = p
-    p += out.write(head, p, 'latin1')
-    const crcAt = p
-    p += 9
-    const jsonStart = p
-    p += out.write(jsons[k]!, p, 'utf8')
-    const crc = crc32(out.subarray(jsonStart, p), crc32(out.subarray(lineStart, crcAt)))
-    out.write(`${hex8(crc)}\t`, crcAt, 'latin1')
-    out[p++] = NL
+    const json = jsons[k]!
+    let headEnd = p + out.write(`${begin + k}\t${begin}\t${end}\t${json.length}\t`, p, 'latin1')
+    let length = out.write(json, headEnd + 9, 'utf8')
+    if (length !== json.length) {
+      headEnd = p + out.write(`${begin + k}\t${begin}\t${end}\t${length}\t`, p, 'latin1')
+      length = out.write(json, headEnd + 9, 'utf8')
+    }
+    const jsonStart = headEnd + 9
+    const crc = crc32(out.subarray(jsonStart, jsonStart + length), crc32(out.subarray(p, headEnd)))
+    for (let j = 0; j < 8; j++) out[headEnd + j] = HEX_DIGITS[(crc >>> (28 - 4 * j)) & 15]!
+    out[headEnd + 8] = TAB
+    out[jsonStart + length] = NL
+    p = jsonStart + length + 1
   }
-  return out
+  return out.subarray(0, p)
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { crc32Table } from '../../src/store/crc32.js'
 import { encodeBatch, encodeHeaderLine, parseHeaderLine, parseRecord } from '../../src/store/record-codec.js'
 
 describe('journal record codec', () => {
@@ -19,6 +20,26 @@ describe('journal record codec', () => {
         expect(p).toBe(bytes.length)
       }),
     )
+  })
+
+  it('writes exactly the documented bytes: head, CRC of head and JSON, JSON as UTF-8, newline', () => {
+    // An independent, plain encoder of the format; the fast one must give the same bytes.
+    const reference = (begin: number, jsons: readonly string[]): Buffer =>
+      Buffer.concat(
+        jsons.map((json, k) => {
+          const body = Buffer.from(json, 'utf8')
+          const head = Buffer.from(`${begin + k}\t${begin}\t${begin + jsons.length - 1}\t${body.length}\t`, 'latin1')
+          const crc = crc32Table(body, crc32Table(head)).toString(16).padStart(8, '0')
+          return Buffer.concat([head, Buffer.from(`${crc}\t`, 'latin1'), body, Buffer.from('\n')])
+        }),
+      )
+    const unit = fc.oneof(fc.constantFrom('a', '"', '\\', 'é', '€', '\u{1F600}', '\ud800', '\u0000'), fc.string({ unit: 'binary', maxLength: 3 }))
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 40 }), fc.array(fc.array(unit, { maxLength: 40 }).map((parts) => JSON.stringify(parts.join(''))), { minLength: 1, maxLength: 6 }), (begin, jsons) => {
+        expect(encodeBatch(begin, jsons).equals(reference(begin, jsons))).toBe(true)
+      }),
+    )
+    expect(encodeBatch(9, ['{"a":1}']).toString('latin1')).toBe(`9\t9\t9\t7\t${crc32Table(Buffer.from('9\t9\t9\t7\t{"a":1}')).toString(16).padStart(8, '0')}\t{"a":1}\n`)
   })
 
   it('reports every strict prefix of a record as incomplete, and any changed byte as bad', () => {
