@@ -92,7 +92,7 @@ describe('resume', () => {
       .step('a', { output: Type.Number(), run: () => 1 })
       .step('b', { needs: ['a'], output: Type.Number(), run: async ({ sleep }) => (await sleep(10), 2) })
       .build()
-    const store = crashingStore(inner, 4)
+    const store = crashingStore(inner, 3) // appends: [run.started, a.started], [a.succeeded, b.started], crash
     await createEngine({ store, clock: new SimulatedClock() }).run(v1, undefined, { runId: 'w' }).catch(() => {})
     const v2 = workflow('wf')
       .step('a', { output: Type.String(), run: () => 'one' })
@@ -117,7 +117,7 @@ describe('resume', () => {
       .step('a', { output: Type.Number(), run: () => 1 })
       .step('b', { needs: ['a'], output: Type.Number(), run: async ({ sleep }) => (await sleep(10), 2) })
       .build()
-    await createEngine({ store: crashingStore(inner, 4), clock: new SimulatedClock() }).run(v1, undefined, { runId: 'v' }).catch(() => {})
+    await createEngine({ store: crashingStore(inner, 3), clock: new SimulatedClock() }).run(v1, undefined, { runId: 'v' }).catch(() => {})
     const v2 = workflow('rv')
       .step('a', { output: Type.String(), run: () => 'x' })
       .step('b', { needs: ['a'], output: Type.Number(), run: () => 2 })
