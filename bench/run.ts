@@ -125,17 +125,16 @@ async function durable(): Promise<Row[]> {
   // Short runs: what a run costs on top of its steps (journal creation, lease, run events).
   const short = chain(10)
   const shortWf = toWorkflow(short)
-  const variants: [string, Shape, () => Promise<number>][] = [
-    ['baseline (append + fdatasync per step)', w4, async () => (await durableBaseline(mkdtempSync(join(scratch, 'b')), n)).value],
-    ['weft file store always', w4, () => onStore(w4wf, 'always', Infinity)],
-    ['weft file store batch', w4, () => onStore(w4wf, 'batch', Infinity)],
-    ['weft file store batch (W2 fan-out)', w2, () => onStore(w2wf, 'batch', 64)],
-    ['baseline, 10-step run', short, async () => (await durableBaseline(mkdtempSync(join(scratch, 'b')), short.weights.length)).value],
-    ['weft file store always, 10-step run', short, () => onStore(shortWf, 'always', Infinity)],
+  // `baseline`: the index of the variant this one's ratio is taken against (none for a baseline).
+  const variants: { name: string; workload: string; shape: Shape; baseline?: number; fn: () => Promise<number> }[] = [
+    { name: 'baseline (append + fdatasync per step)', workload: 'W4 durable chain', shape: w4, fn: async () => (await durableBaseline(mkdtempSync(join(scratch, 'b')), n)).value },
+    { name: 'weft file store always', workload: 'W4 durable chain', shape: w4, baseline: 0, fn: () => onStore(w4wf, 'always', Infinity) },
+    { name: 'weft file store batch', workload: 'W4 durable chain', shape: w4, baseline: 0, fn: () => onStore(w4wf, 'batch', Infinity) },
+    { name: 'weft file store batch (W2 fan-out)', workload: 'W2 durable', shape: w2, baseline: 0, fn: () => onStore(w2wf, 'batch', 64) },
+    { name: 'baseline, 10-step run', workload: 'W4 short run', shape: short, fn: async () => (await durableBaseline(mkdtempSync(join(scratch, 'b')), short.weights.length)).value },
+    { name: 'weft file store always, 10-step run', workload: 'W4 short run', shape: short, baseline: 4, fn: () => onStore(shortWf, 'always', Infinity) },
   ]
-  const workloadOf = ['W4 durable chain', 'W4 durable chain', 'W4 durable chain', 'W2 durable', 'W4 short run', 'W4 short run']
-  const baselineOf = [0, 0, 0, 0, 4, 4]
-  for (const [, , fn] of variants) await measure(fn) // warm-up
+  for (const { fn } of variants) await measure(fn) // warm-up
   const samples = variants.map(() => [] as { ms: number; heap: number; fsyncMs: number }[])
   // fsync latency drifts over seconds: more rounds than the CPU workloads, and the variants in a
   // rotated order each round so that none always follows the same one.
@@ -143,19 +142,18 @@ async function durable(): Promise<Row[]> {
   for (let i = 0; i < durableRuns; i++) {
     for (let k = 0; k < variants.length; k++) {
       const v = (k + i) % variants.length
-      const [, shape, fn] = variants[v]!
+      const { name, shape, fn } = variants[v]!
       const x = await measure(fn)
-      if (x.value !== expected(shape)) throw new Error(`${variants[v]![0]}: value ${x.value} != ${expected(shape)}`)
+      if (x.value !== expected(shape)) throw new Error(`${name}: value ${x.value} != ${expected(shape)}`)
       samples[v]!.push(x)
     }
   }
   rmSync(scratch, { recursive: true, force: true })
-  return variants.map(([name, shape], v) => {
+  return variants.map(({ name, workload, shape, baseline }, v) => {
     const ms = median(samples[v]!.map((x) => x.ms))
-    const base = median(samples[baselineOf[v]!]!.map((x) => x.ms))
     const steps = shape.weights.length
-    const row: Row = { workload: workloadOf[v]!, steps, engine: name, medianMs: +ms.toFixed(2), stepsPerSec: Math.round((steps / ms) * 1000), usPerStep: +((ms * 1000) / steps).toFixed(3), heapMB: +(median(samples[v]!.map((x) => x.heap)) / 1048576).toFixed(2), value: expected(shape) }
-    if (baselineOf[v] !== v) row.ratio = +(ms / base).toFixed(2)
+    const row: Row = { workload, steps, engine: name, medianMs: +ms.toFixed(2), stepsPerSec: Math.round((steps / ms) * 1000), usPerStep: +((ms * 1000) / steps).toFixed(3), heapMB: +(median(samples[v]!.map((x) => x.heap)) / 1048576).toFixed(2), value: expected(shape) }
+    if (baseline !== undefined) row.ratio = +(ms / median(samples[baseline]!.map((x) => x.ms))).toFixed(2)
     // Where the time goes: fdatasync wall time (call to callback) and everything else, per step,
     // medians over the rounds. The same for baseline and Weft, so the rest is what Weft adds.
     row.fsyncUs = +((median(samples[v]!.map((x) => x.fsyncMs)) * 1000) / steps).toFixed(1)

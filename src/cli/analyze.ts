@@ -1,4 +1,4 @@
-import { poolsFor } from '../engine/workflow-plan.js'
+import { poolsFor } from '../plan/workflow-schedule.js'
 import type { WeftConfig } from '../config/index.js'
 import { levels } from '../graph/index.js'
 import { simulate } from '../plan/index.js'

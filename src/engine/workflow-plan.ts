@@ -1,9 +1,9 @@
 import type { TSchema } from 'typebox'
 import type { Validator } from 'typebox/compile'
 import { compile } from '../contract/index.js'
-import { schedulePlan, type SchedulePlan } from '../scheduler/index.js'
+import type { SchedulePlan } from '../scheduler/index.js'
 import type { Workflow } from '../workflow/index.js'
-import { withUnnamedPools } from '../scheduler/check-resources.js'
+import { workflowSchedule } from '../plan/workflow-schedule.js'
 
 /**
  * Everything per-definition the run loop needs, computed once per workflow object.
@@ -35,21 +35,6 @@ export function scheduleWith(workflow: Workflow, estimates: Readonly<Record<stri
   return workflowSchedule(workflow, (i) => estimates[steps[i]!.id] ?? steps[i]!.estimate ?? 1)
 }
 
-/**
- * The scheduler's plan of `workflow` with `estimate` as each step's duration: its steps'
- * priorities, resources and concurrency keys, read the one way the engine and `simulate` both
- * read them.
- * @internal
- */
-export function workflowSchedule(workflow: Workflow, estimate: (i: number) => number): SchedulePlan {
-  const steps = workflow.steps
-  return schedulePlan(workflow.graph, {
-    priority: (i) => steps[i]!.priority,
-    estimate,
-    resources: (i) => steps[i]!.resources,
-    concurrencyKey: (i) => steps[i]!.concurrencyKey,
-  })
-}
 
 /** @internal */
 export function planOf(workflow: Workflow): WorkflowPlan {
@@ -68,13 +53,4 @@ export function planOf(workflow: Workflow): WorkflowPlan {
     plans.set(workflow, plan)
   }
   return plan
-}
-
-/**
- * The pools a workflow runs with: `pools`, plus an unlimited pool for every resource a step
- * names that `pools` does not configure (pools constrain only what they name).
- * @internal
- */
-export function poolsFor(pools: Readonly<Record<string, number>>, workflow: Workflow): Readonly<Record<string, number>> {
-  return withUnnamedPools(pools, workflow.steps.map((step) => step.resources))
 }

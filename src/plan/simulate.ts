@@ -2,7 +2,7 @@ import { criticalPath } from '../graph/index.js'
 import { InvalidArgumentError } from '../errors/index.js'
 import { checkResources, Scheduler } from '../scheduler/index.js'
 import { assertResourceOptions } from '../scheduler/check-resources.js'
-import { poolsFor, workflowSchedule } from '../engine/workflow-plan.js'
+import { poolsFor, workflowSchedule } from './workflow-schedule.js'
 import { WorkflowDefinitionError, type DefinitionProblem, type Workflow } from '../workflow/index.js'
 import { checkWorkflow } from '../workflow/check-workflow.js'
 

@@ -70,8 +70,9 @@ function now<T>(run: () => T): Promise<T> {
  * Metadata calls on one file (`open`, `close`, `fstat`, `stat`, `link`, `unlink`, `rename`,
  * `mkdir`, `rmdir`, `ftruncate`) run synchronously and return a settled promise: each takes
  * microseconds on a local disk, and a hop through the thread pool costs more than the call itself
- * (creating a run's journal and lease takes about fifteen of them). On a network file system where these calls can block for
- * milliseconds, pass your own {@link StoreFileSystem} with `fileStore(dir, { fs })`.
+ * (creating a run's journal and lease takes about fifteen of them). On a network file system
+ * where these calls can block for milliseconds, pass your own {@link StoreFileSystem} with
+ * `fileStore(dir, { fs })`.
  * @public
  */
 export const nodeFileSystem: StoreFileSystem = {
