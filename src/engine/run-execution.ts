@@ -437,7 +437,9 @@ export class RunExecution implements StepHost, GateMember {
     this.lastContext = ctx // keeps the hidden class alive between runs (see Engine.lastEnded)
     if (this.beforeStep.length > 0) {
       this.runStepHooks('before', i, attempt, undefined).then(
-        () => this.execute(i, attempt, ctx),
+        () => {
+          if (this.isCurrent(i, attempt)) this.execute(i, attempt, ctx)
+        },
         (error) => this.onError(i, attempt, error),
       )
     } else {
@@ -445,8 +447,8 @@ export class RunExecution implements StepHost, GateMember {
     }
   }
 
+  /** Starts the body of the current attempt `attempt` of step `i`. */
   private execute(i: number, attempt: number, ctx: StepRuntime): void {
-    if (!this.isCurrent(i, attempt)) return
     const step = this.steps[i]!
     const { timeout, totalTimeout } = step
     if (totalTimeout !== undefined) {
@@ -574,7 +576,8 @@ export class RunExecution implements StepHost, GateMember {
 
   private onValue(i: number, attempt: number, value: unknown): void {
     this.services.gate?.release(this, i, attempt)
-    if (!this.isCurrent(i, attempt)) return // late result of an abandoned attempt: discarded
+    // isCurrent(), written out: this runs once per step of every run.
+    if (this.status[i] !== RUNNING || this.attempts[i] !== attempt || this.finished) return // late result of an abandoned attempt: discarded
     if (!this.plan.validators[i]!.Check(value)) {
       const step = this.steps[i]!
       this.onError(i, attempt, new ContractViolation({ workflowId: this.workflowId, stepId: step.id, direction: 'step-output', issues: issuesOf(step.output, value) }))
@@ -611,10 +614,10 @@ export class RunExecution implements StepHost, GateMember {
 
   /** {@link RunExecution.succeed} for an attempt known to be current. */
   private succeedCurrent(i: number, attempt: number, value: unknown): void {
-    this.disarmTimeout(i)
+    if (this.timers.size > 0) this.disarmTimeout(i)
     this.status[i] = SUCCEEDED
     this.outputs[i] = value
-    this.controllers.delete(i)
+    if (this.controllers.size > 0) this.controllers.delete(i)
     if (this.plan.hasCompensation) this.completion.push(i)
     this.record(
       (this.simulated.size > 0 && this.simulated.has(i)) || (this.fallbacks.size > 0 && this.fallbacks.has(i))
@@ -778,7 +781,6 @@ export class RunExecution implements StepHost, GateMember {
   }
 
   private disarmTimeout(i: number): void {
-    if (this.timers.size === 0) return
     const timer = this.timers.get(i)
     if (timer === undefined) return
     this.timers.delete(i)
@@ -983,7 +985,7 @@ export class RunExecution implements StepHost, GateMember {
   }
 
   private record(event: JournalEvent): void {
-    this.batch.push(this.redacted(event))
+    this.batch.push(this.secrets === undefined ? event : this.redacted(event))
   }
 
   /** Appends the pending batch, then reports it and launches the steps it started. */
@@ -1046,8 +1048,10 @@ export class RunExecution implements StepHost, GateMember {
   private committed(events: JournalEvent[], launches: number[], actions: (() => void)[]): void {
     if (this.infrastructureFailed) return
     this.committedSeq = events[events.length - 1]!.seq
-    for (const event of events) this.report(event)
-    for (const i of launches) this.launch(i)
+    // Indexed loops: this runs for every step, also before the JIT optimizes it (for-of costs
+    // an iterator protocol round per element in unoptimized code).
+    if (this.services.bus.active || this.services.telemetry !== undefined || this.streams.size > 0) for (let k = 0; k < events.length; k++) this.report(events[k]!)
+    for (let k = 0; k < launches.length; k++) this.launch(launches[k]!)
     if (actions.length > 0) for (const action of actions) action()
     const last = events[events.length - 1]!
     if (isTerminalEvent(last)) void this.settleResult(last)

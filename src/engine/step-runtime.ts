@@ -23,20 +23,33 @@ export interface StepHost {
  * @internal
  */
 export class StepRuntime implements StepContext<unknown, Readonly<Record<string, unknown>>> {
-  private randomFn: Random | undefined
-  private nowFn: (() => number) | undefined
-  private sleepFn: ((ms: number) => Promise<void>) | undefined
-  private logger: StepLogger | undefined
+  // Declared, then assigned once in the constructor: no field-initializer pass (one per step of
+  // every run, and the fields would be defined twice before the JIT optimizes the constructor).
+  private declare readonly host: StepHost
+  declare readonly index: number
+  declare readonly stepId: string
+  declare readonly attempt: number
+  declare readonly input: unknown
+  declare readonly deps: Readonly<Record<string, unknown>>
+  private declare readonly keySuffix: string | undefined
+  private declare randomFn: Random | undefined
+  private declare nowFn: (() => number) | undefined
+  private declare sleepFn: ((ms: number) => Promise<void>) | undefined
+  private declare logger: StepLogger | undefined
 
-  constructor(
-    private readonly host: StepHost,
-    readonly index: number,
-    readonly stepId: string,
-    readonly attempt: number,
-    readonly input: unknown,
-    readonly deps: Readonly<Record<string, unknown>>,
-    private readonly keySuffix?: string,
-  ) {}
+  constructor(host: StepHost, index: number, stepId: string, attempt: number, input: unknown, deps: Readonly<Record<string, unknown>>, keySuffix?: string) {
+    this.host = host
+    this.index = index
+    this.stepId = stepId
+    this.attempt = attempt
+    this.input = input
+    this.deps = deps
+    this.keySuffix = keySuffix
+    this.randomFn = undefined
+    this.nowFn = undefined
+    this.sleepFn = undefined
+    this.logger = undefined
+  }
 
   get runId(): string {
     return this.host.runId

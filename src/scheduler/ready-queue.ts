@@ -40,8 +40,12 @@ export class ReadyQueue {
     const rank = this.rank
     const fifo = this.fifo
     const length = this.length
-    if (length === 0 || rank[node]! > rank[fifo[this.wrap(this.head + length - 1)]!]!) {
-      fifo[this.wrap(this.head + length)] = node
+    // Ring-buffer index arithmetic written out (push and pop run once per step of every run,
+    // also before the JIT has inlined anything).
+    const capacity = fifo.length
+    const tail = this.head + length
+    if (length === 0 || rank[node]! > rank[fifo[tail - 1 >= capacity ? tail - 1 - capacity : tail - 1]!]!) {
+      fifo[tail >= capacity ? tail - capacity : tail] = node
       this.length = length + 1
       return
     }
@@ -65,13 +69,15 @@ export class ReadyQueue {
 
   /** Removes and returns the lowest-ranked node, or -1 when empty. */
   pop(): number {
-    if (this.fifoLeads()) {
+    const count = this.count
+    if (this.length > 0 && (count === 0 || this.rank[this.fifo[this.head]!]! < this.rank[this.heap[0]!]!)) {
       const first = this.fifo[this.head]!
-      this.head = this.wrap(this.head + 1)
+      const next = this.head + 1
+      this.head = next === this.fifo.length ? 0 : next
       this.length--
       return first
     }
-    if (this.count === 0) return -1
+    if (count === 0) return -1
     const heap = this.heap
     const rank = this.rank
     const top = heap[0]!
@@ -99,8 +105,4 @@ export class ReadyQueue {
     return this.length > 0 && (this.count === 0 || this.rank[this.fifo[this.head]!]! < this.rank[this.heap[0]!]!)
   }
 
-  private wrap(index: number): number {
-    const capacity = this.fifo.length
-    return index >= capacity ? index - capacity : index
-  }
 }

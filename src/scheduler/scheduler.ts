@@ -247,7 +247,8 @@ export class Scheduler {
     this.settledCount++
     if (state === RUNNING) {
       this.runningCount--
-      this.release(node)
+      if (this.res !== undefined || this.sharedCap !== undefined) this.release(node)
+      else if (!this.closed) this.version++ // release() of an unconstrained node, written out
     } else if (state === QUEUED && this.blockedBy[node] === -1) {
       this.unqueue(node)
     }
@@ -258,8 +259,15 @@ export class Scheduler {
       if (!ok && this.blockedBy[next] === -1) this.blockedBy[next] = node
       if (--remaining[next] === 0 && this.state[next] === WAITING) {
         this.state[next] = QUEUED
-        if (this.blockedBy[next] === -1) this.enqueue(next)
-        else this.blocked.push(next)
+        if (this.blockedBy[next] !== -1) {
+          this.blocked.push(next)
+        } else if (this.res === undefined) {
+          this.queuedCount++ // enqueue() of an unconstrained node, written out
+          this.version++
+          this.ready!.push(next)
+        } else {
+          this.enqueue(next)
+        }
       }
     }
   }
@@ -339,7 +347,11 @@ export class Scheduler {
     while (node >= 0 && this.state[node] !== QUEUED) node = ready.pop() // settled while queued (restored)
     if (node < 0) return -1
     this.queuedCount--
-    this.start(node)
+    // start(), written out for the unconstrained case (no resources to acquire).
+    this.state[node] = RUNNING
+    this.runningCount++
+    const shared = this.sharedCap
+    if (shared !== undefined) shared.running++
     return node
   }
 

@@ -65,13 +65,15 @@ export class MemoryStore implements RunStore {
       assertFence(options.fence)
       if (run.lease !== undefined && run.lease.token > options.fence) throw new LeaseLostError(runId, options.fence, run.lease.token)
     }
-    let next = run.events.length + 1
-    for (const event of events) {
-      if (event.seq !== next) throw new JournalSequenceError(runId, next, event.seq)
-      next++
+    // Indexed loops: called for every reaction of every run, also while still unoptimized.
+    const stored = run.events
+    const first = stored.length + 1
+    for (let k = 0; k < events.length; k++) {
+      if (events[k]!.seq !== first + k) throw new JournalSequenceError(runId, first + k, events[k]!.seq)
     }
-    for (const event of events) {
-      run.events.push(event)
+    for (let k = 0; k < events.length; k++) {
+      const event = events[k]!
+      stored.push(event)
       const status = statusAfter(event)
       if (status !== undefined) run.status = status
     }
