@@ -10,6 +10,8 @@ import { createEngine, fileStore, type Durability, type Workflow } from '../src/
 import { durableBaseline, fsyncClock, timedFileSystem } from './durable/w4.js'
 import { baseline, chain, expected, fan, layered, type Shape } from './workloads.js'
 import { toWorkflow } from './weft-workload.js'
+import { floorRun } from './floor-engine.js'
+import { acrossProcesses, CHILD_ROWS, type ProcessSummary } from './processes.js'
 import { runW5 } from './scale/w5.js'
 
 const gc = (globalThis as { gc?: () => void }).gc
@@ -38,16 +40,21 @@ async function measure(fn: () => Promise<number>, collect = true): Promise<{ ms:
   return { ms, heap, value, fsyncMs: fsyncClock.ms - fsync0 }
 }
 
-async function compare(shape: Shape): Promise<Row[]> {
+/** Weft (default configuration) or the floor engine (bench/floor-engine.ts) against the baseline. */
+async function compare(shape: Shape, subject: 'weft' | 'floor'): Promise<Row[]> {
   const n = shape.weights.length
   const want = expected(shape)
   const wf = toWorkflow(shape)
   const engine = createEngine({ concurrency: shape.concurrency })
-  const weft = async (): Promise<number> => {
-    const r = await engine.run(wf)
-    if (r.status !== 'succeeded') throw new Error(`weft run ${r.status}: ${JSON.stringify(r.error)}`)
-    return r.output as number
-  }
+  const journals: Parameters<typeof floorRun>[1] = []
+  const weft =
+    subject === 'floor'
+      ? (): Promise<number> => floorRun(shape, journals)
+      : async (): Promise<number> => {
+          const r = await engine.run(wf)
+          if (r.status !== 'succeeded') throw new Error(`weft run ${r.status}: ${JSON.stringify(r.error)}`)
+          return r.output as number
+        }
   const base = (): Promise<number> => baseline(shape)
   await measure(base)
   await measure(weft) // warm-up
@@ -66,7 +73,7 @@ async function compare(shape: Shape): Promise<Row[]> {
     return { workload: shape.name, steps: n, engine: engineName, medianMs: +ms.toFixed(2), stepsPerSec: Math.round((n / ms) * 1000), usPerStep: +((ms * 1000) / n).toFixed(3), heapMB: +(median(xs.map((x) => x.heap)) / 1048576).toFixed(2), value: want }
   }
   const rb = row('baseline', a)
-  const rw = row('weft', b)
+  const rw = row(subject, b)
   rw.ratio = +(rw.medianMs / rb.medianMs).toFixed(2)
   // The same again once the JIT has compiled both (WORKLOADS.md asks for one warm-up run, which
   // leaves Weft's larger code path partly unoptimized): `warmUpRuns` more alternated runs, then
@@ -162,11 +169,28 @@ async function durable(): Promise<Row[]> {
   })
 }
 
-const only = process.argv.slice(2)
-const shapes: Shape[] = [chain(1000), fan(1000, 64), layered(100, 100, 32)].filter((s) => only.length === 0 || only.some((o) => o !== "CPU" && s.name.startsWith(o)))
+// `FLOOR` measures the floor engine instead of Weft on W1-W3 (alone, or with W1/W2/W3 to pick).
+const floor = process.argv.includes('FLOOR')
+const only = process.argv.slice(2).filter((o) => o !== 'FLOOR')
+const shapes: Shape[] = [chain(1000), fan(1000, 64), layered(100, 100, 32)].filter((s) => only.length === 0 || only.some((o) => o !== 'CPU' && s.name.startsWith(o)))
+const processes = Number(process.env.BENCH_PROCESSES || 1)
+if (processes > 1) {
+  // W1-W3, each in `processes` fresh processes (see processes.ts); nothing else.
+  const summaries: ProcessSummary[] = shapes.map((shape) => acrossProcesses(shape.name.split(' ')[0]!, processes, floor))
+  console.table(summaries.map(({ ratios, ...s }) => s))
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
+  const file = new URL(`./results/bench-processes-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url)
+  writeFileSync(file, JSON.stringify({ node: process.version, runs, processes, summaries }, null, 2))
+  console.log(`wrote ${file.pathname}`)
+  process.exit(0)
+}
 const rows: Row[] = []
-for (const shape of shapes) rows.push(...(await compare(shape)))
-if (only.length === 0 || only.some((o) => 'W4'.startsWith(o) || o === 'W4')) {
+for (const shape of shapes) rows.push(...(await compare(shape, floor ? 'floor' : 'weft')))
+if (process.env.BENCH_CHILD === '1') {
+  console.log(CHILD_ROWS + JSON.stringify(rows.map(({ workload, engine, ratio, warmRatio, steadyRatio }) => ({ workload, engine, ratio, warmRatio, steadyRatio }))))
+  process.exit(0)
+}
+if (!floor && (only.length === 0 || only.some((o) => 'W4'.startsWith(o) || o === 'W4'))) {
   const durableRows = await durable()
   rows.push(...durableRows)
   const always = durableRows[1]!
@@ -186,4 +210,4 @@ if (rows.length > 0) {
 if (only.includes('W5')) runW5()
 // The CPU-bound fan-out on the worker-thread executor, 1 vs 2 threads (about 10 s): by default,
 // or alone with `npm run bench CPU`; it writes bench/results/parallel-cpu-fanout-*.json.
-if (only.length === 0 || only.includes('CPU')) await import('./parallel/cpu-fanout.js')
+if (!floor && (only.length === 0 || only.includes('CPU'))) await import('./parallel/cpu-fanout.js')
