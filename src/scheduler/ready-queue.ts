@@ -104,5 +104,4 @@ export class ReadyQueue {
   private fifoLeads(): boolean {
     return this.length > 0 && (this.count === 0 || this.rank[this.fifo[this.head]!]! < this.rank[this.heap[0]!]!)
   }
-
 }
