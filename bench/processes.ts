@@ -8,7 +8,6 @@
  * rows as one JSON line; this prints the median, range and pass count of each ratio.
  */
 import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 
 /** The ratios of one measured engine in one child process. */
 export interface ChildRow {
@@ -45,7 +44,7 @@ function spread(xs: readonly number[]): string {
 
 /** Runs `workload` (a name prefix: W1, W2, W3) in `count` fresh processes and summarizes the ratios. */
 export function acrossProcesses(workload: string, count: number, floor: boolean): ProcessSummary {
-  const script = fileURLToPath(new URL('./run.ts', import.meta.url))
+  const script = process.argv[1]! // bench/run.ts, or a compiled copy of it
   const rows: ChildRow[] = []
   for (let p = 0; p < count; p++) {
     const child = spawnSync(process.execPath, [...process.execArgv, script, workload, ...(floor ? ['FLOOR'] : [])], {

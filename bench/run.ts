@@ -40,21 +40,23 @@ async function measure(fn: () => Promise<number>, collect = true): Promise<{ ms:
   return { ms, heap, value, fsyncMs: fsyncClock.ms - fsync0 }
 }
 
+/** Runs `shape` on Weft in its default configuration (one engine and definition for every run). */
+function weftRunner(shape: Shape): () => Promise<number> {
+  const wf = toWorkflow(shape)
+  const engine = createEngine({ concurrency: shape.concurrency })
+  return async () => {
+    const r = await engine.run(wf)
+    if (r.status !== 'succeeded') throw new Error(`weft run ${r.status}: ${JSON.stringify(r.error)}`)
+    return r.output as number
+  }
+}
+
 /** Weft (default configuration) or the floor engine (bench/floor-engine.ts) against the baseline. */
 async function compare(shape: Shape, subject: 'weft' | 'floor'): Promise<Row[]> {
   const n = shape.weights.length
   const want = expected(shape)
-  const wf = toWorkflow(shape)
-  const engine = createEngine({ concurrency: shape.concurrency })
   const journals: Parameters<typeof floorRun>[1] = []
-  const weft =
-    subject === 'floor'
-      ? (): Promise<number> => floorRun(shape, journals)
-      : async (): Promise<number> => {
-          const r = await engine.run(wf)
-          if (r.status !== 'succeeded') throw new Error(`weft run ${r.status}: ${JSON.stringify(r.error)}`)
-          return r.output as number
-        }
+  const weft = subject === 'floor' ? (): Promise<number> => floorRun(shape, journals) : weftRunner(shape)
   const base = (): Promise<number> => baseline(shape)
   await measure(base)
   await measure(weft) // warm-up
