@@ -8,6 +8,7 @@
  * rows as one JSON line; this prints the median, range and pass count of each ratio.
  */
 import { spawnSync } from 'node:child_process'
+import { median } from './median.js'
 
 /** The ratios of one measured engine in one child process. */
 export interface ChildRow {
@@ -31,11 +32,6 @@ export interface ProcessSummary {
   readonly steadyRatio: string
   readonly ratioAtMost2: string
   readonly ratios: readonly number[]
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
 }
 
 function spread(xs: readonly number[]): string {

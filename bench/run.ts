@@ -13,6 +13,7 @@ import { toWorkflow } from './weft-workload.js'
 import { floorRun } from './floor-engine.js'
 import { acrossProcesses, CHILD_ROWS, type ProcessSummary } from './processes.js'
 import { runW5 } from './scale/w5.js'
+import { median } from './median.js'
 
 const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run with node --expose-gc')
@@ -22,11 +23,6 @@ interface Row { workload: string; steps: number; engine: string; medianMs: numbe
 
 /** Alternated runs after the measured ones before the warm measurement (JIT warm-up). */
 const warmUpRuns = Number(process.env.BENCH_WARMUP ?? 25)
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
-}
 
 /** Times `fn` (with a forced GC first unless `collect` is false). */
 async function measure(fn: () => Promise<number>, collect = true): Promise<{ ms: number; heap: number; value: number; fsyncMs: number }> {

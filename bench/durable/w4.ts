@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { fileStore, nodeFileSystem, type Durability, type JournalEvent, type StoreFileSystem } from '../../src/index.js'
 import { chain, expected, stepFn } from '../workloads.js'
+import { median } from '../median.js'
 
 /** One measurement. */
 export interface DurableResult {
@@ -144,11 +145,6 @@ export async function fileParallelBench(dir: string, runs: number, stepsPerRun: 
   await store.close()
   const appends = runs * stepsPerRun
   return { name: `${runs} runs in parallel, '${durability}'`, steps: appends, appends, ms: +ms.toFixed(2), usPerAppend: +((ms * 1000) / appends).toFixed(1), value: total }
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
 }
 
 async function main(): Promise<void> {

@@ -16,15 +16,12 @@ import { fileURLToPath } from 'node:url'
 import Type from 'typebox'
 import { workflow } from '../../src/index.js'
 import { gitCheckpoints } from '../../src/git/index.js'
+import { median } from '../median.js'
 
 const rounds = Number(process.env.BENCH_RUNS ?? 31)
 const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' }
 const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 26 })
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
-}
 function prng(seed: number): () => number {
   let s = seed >>> 0
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32)

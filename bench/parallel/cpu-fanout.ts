@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads'
 import Type from 'typebox'
 import { mulberry32, workerThreadsExecutor, type StepTask } from '../../src/index.js'
 import { hashRounds } from './hash-task.js'
+import { median } from '../median.js'
 
 const tasks = Number(process.env.FANOUT_TASKS ?? 16)
 const taskMs = Number(process.env.FANOUT_TASK_MS ?? 50)
@@ -18,11 +19,6 @@ const runs = Number(process.env.FANOUT_RUNS ?? 5)
 const sizes = [1, 2]
 const target = 1.7
 const module = fileURLToPath(new URL('./hash-task.ts', import.meta.url))
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
-}
 
 /** Rounds of hashing that take about `taskMs` on this machine (measured in this thread). */
 function calibrate(): number {

@@ -42,6 +42,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createEngine, memoryStore, type Workflow } from '../../src/index.js'
 import { toWorkflow } from '../weft-workload.js'
 import { baseline, expected, layered, stepFn, type Shape } from '../workloads.js'
+import { median } from '../median.js'
 
 const WIDTH = 100
 const CAP = 32
@@ -99,11 +100,6 @@ export interface W5Report {
   readonly cpuGrowth: Record<string, number>
   /** Per engine: bytes/step at the largest size (target ≤ 1536). */
   readonly heapAtLargest: Record<string, { peak: number; retained: number }>
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
 }
 
 // ---------------------------------------------------------------- child

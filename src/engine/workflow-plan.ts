@@ -35,7 +35,6 @@ export function scheduleWith(workflow: Workflow, estimates: Readonly<Record<stri
   return workflowSchedule(workflow, (i) => estimates[steps[i]!.id] ?? steps[i]!.estimate ?? 1)
 }
 
-
 /** @internal */
 export function planOf(workflow: Workflow): WorkflowPlan {
   let plan = plans.get(workflow)
