@@ -41,7 +41,14 @@ function quick(v: unknown, depth: number): boolean {
   // also visit can only make this say no, and then the full check decides.
   for (const key in v) {
     const member = (v as Record<string, unknown>)[key]
-    if (member !== undefined && !quick(member, depth + 1)) return false
+    // Members that are strings, finite numbers, booleans or absent are checked here: one call
+    // less per member of every output, also before the JIT optimizes this.
+    const type = typeof member
+    if (type === 'number') {
+      if (!Number.isFinite(member)) return false
+    } else if (type !== 'string' && type !== 'boolean' && member !== undefined && !quick(member, depth + 1)) {
+      return false
+    }
   }
   return true
 }

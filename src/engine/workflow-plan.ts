@@ -21,6 +21,13 @@ export interface WorkflowPlan {
    * 3 a body with side effects (simulated in dry runs), 4 a map step (its items run through the executor).
    */
   readonly runKind: Uint8Array
+  /**
+   * 1 where a step starts the simplest way (kind 0, no timeout): what the run's lean path
+   * launches itself (see `RunExecution.succeedLean`).
+   */
+  readonly direct: Uint8Array
+  /** Some step has a `when` condition (its start is decided by the general path). */
+  readonly hasConditions: boolean
 }
 
 const plans = new WeakMap<Workflow, WorkflowPlan>()
@@ -40,14 +47,17 @@ export function planOf(workflow: Workflow): WorkflowPlan {
   let plan = plans.get(workflow)
   if (plan === undefined) {
     const steps = workflow.steps
+    const runKind = Uint8Array.from(steps, (s) =>
+      s.map !== undefined ? 4 : s.gate !== undefined || s.child !== undefined ? 2 : s.sideEffects === true ? 3 : s.breaker !== undefined || s.bulkhead !== undefined || s.rateLimit !== undefined ? 1 : 0,
+    )
     plan = {
       schedule: workflowSchedule(workflow, (i) => steps[i]!.estimate ?? 1),
       validators: steps.map((s) => compile(s.output)),
       hasCompensation: steps.some((s) => s.compensate !== undefined),
       hasSecrets: steps.some((s) => s.secrets !== undefined && s.secrets.length > 0),
-      runKind: Uint8Array.from(steps, (s) =>
-        s.map !== undefined ? 4 : s.gate !== undefined || s.child !== undefined ? 2 : s.sideEffects === true ? 3 : s.breaker !== undefined || s.bulkhead !== undefined || s.rateLimit !== undefined ? 1 : 0,
-      ),
+      runKind,
+      direct: Uint8Array.from(steps, (s, i) => (runKind[i] === 0 && s.timeout === undefined && s.totalTimeout === undefined ? 1 : 0)),
+      hasConditions: steps.some((s) => s.when !== undefined),
     }
     plans.set(workflow, plan)
   }
