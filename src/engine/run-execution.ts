@@ -702,18 +702,9 @@ export class RunExecution implements StepHost, GateMember {
       // The store answered asynchronously after all: the general path from here on.
       this.asyncStore = true
       this.flushing = true
-      const launches = first < 0 ? [] : more === undefined ? [first] : [first, ...more]
-      pending.then(
-        () => {
-          this.flushing = false
-          this.committed(events, launches, [])
-          this.flush()
-        },
-        (error) => {
-          this.flushing = false
-          this.abortInfrastructure(error)
-        },
-      )
+      const actions = this.afterCommitActions
+      if (actions.length > 0) this.afterCommitActions = []
+      this.commitWhenAppended(pending, events, first < 0 ? [] : more === undefined ? [first] : [first, ...more], actions)
       return
     }
     this.committedSeq = this.seq
@@ -1171,22 +1162,27 @@ export class RunExecution implements StepHost, GateMember {
       }
       if (pending !== undefined) {
         this.asyncStore = true
-        pending.then(
-          () => {
-            this.flushing = false
-            this.committed(events, launches, actions)
-            this.flush()
-          },
-          (error) => {
-            this.flushing = false
-            this.abortInfrastructure(error)
-          },
-        )
+        this.commitWhenAppended(pending, events, launches, actions)
         return
       }
       this.committed(events, launches, actions)
     }
     this.flushing = false
+  }
+
+  /** Commits `events` once the store's asynchronous append of them has completed (`flushing` until then). */
+  private commitWhenAppended(pending: Promise<void>, events: JournalEvent[], launches: number[], actions: (() => void)[]): void {
+    pending.then(
+      () => {
+        this.flushing = false
+        this.committed(events, launches, actions)
+        this.flush()
+      },
+      (error) => {
+        this.flushing = false
+        this.abortInfrastructure(error)
+      },
+    )
   }
 
   private committed(events: JournalEvent[], launches: number[], actions: (() => void)[]): void {
