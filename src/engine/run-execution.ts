@@ -153,7 +153,14 @@ export class RunExecution implements StepHost, GateMember {
 
   private seq = 0
   private committedSeq = 0
+  /**
+   * The events recorded since the last append: `pending` of them, in `batch` (which is stale
+   * while `pending` is 0). A new batch is born holding its first event, so every batch array has
+   * the same map: an empty literal starts as a small-integer array and changes map at its first
+   * push, which deoptimized the hot functions that read it, in a different run of every process.
+   */
   private batch: JournalEvent[] = []
+  private pending = 0
   private launches: number[] = []
   private flushing = false
   private begun = false
@@ -619,7 +626,7 @@ export class RunExecution implements StepHost, GateMember {
     if (
       this.leanRun &&
       this.plan.direct[i] === 1 &&
-      this.batch.length === 0 &&
+      this.pending === 0 &&
       !this.flushing &&
       !this.asyncStore &&
       this.stopping === undefined &&
@@ -652,7 +659,7 @@ export class RunExecution implements StepHost, GateMember {
     scheduler.settle(i, true)
     if (scheduler.hasBlocked) {
       // A dependent also needs a step that failed or was skipped: the general path skips it.
-      this.batch.push(succeeded)
+      this.record(succeeded)
       this.drive()
       return
     }
@@ -660,7 +667,7 @@ export class RunExecution implements StepHost, GateMember {
     if (first < 0) {
       if (scheduler.done) {
         // The run ends: the general path journals its end.
-        this.batch.push(succeeded)
+        this.record(succeeded)
         this.finish()
         this.flush()
         return
@@ -720,7 +727,7 @@ export class RunExecution implements StepHost, GateMember {
     }
     this.flushing = false
     this.reactionAt = -1
-    if (this.batch.length > 0) this.flushNow()
+    if (this.pending > 0) this.flushNow()
   }
 
   /** {@link RunExecution.launch} of a step the lean path started: plain steps go straight to the executor. */
@@ -1120,7 +1127,9 @@ export class RunExecution implements StepHost, GateMember {
   }
 
   private record(event: JournalEvent): void {
-    this.batch.push(this.secrets === undefined ? event : this.redacted(event))
+    const recorded = this.secrets === undefined ? event : this.redacted(event)
+    if (this.pending++ === 0) this.batch = [recorded]
+    else this.batch.push(recorded)
   }
 
   /** Appends the pending batch, then reports it and launches the steps it started. */
@@ -1146,23 +1155,23 @@ export class RunExecution implements StepHost, GateMember {
 
   private flushNow(): void {
     this.flushing = true
-    while (this.batch.length > 0) {
+    while (this.pending > 0) {
       const events = this.batch
       const launches = this.launches
       const actions = this.afterCommitActions
-      this.batch = []
+      this.pending = 0
       this.launches = []
       if (actions.length > 0) this.afterCommitActions = []
-      let pending: void | Promise<void>
+      let appended: void | Promise<void>
       try {
-        pending = this.services.store.append(this.runId, events, this.appendOptions)
+        appended = this.services.store.append(this.runId, events, this.appendOptions)
       } catch (error) {
         this.flushing = false
         return this.abortInfrastructure(error)
       }
-      if (pending !== undefined) {
+      if (appended !== undefined) {
         this.asyncStore = true
-        this.commitWhenAppended(pending, events, launches, actions)
+        this.commitWhenAppended(appended, events, launches, actions)
         return
       }
       this.committed(events, launches, actions)
