@@ -154,13 +154,13 @@ export class RunExecution implements StepHost, GateMember {
   private seq = 0
   private committedSeq = 0
   /**
-   * The events recorded since the last append: `pending` of them, in `batch` (which is stale
-   * while `pending` is 0). A new batch is born holding its first event, so every batch array has
+   * The events recorded since the last append: `pendingEvents` of them, in `batch` (which is stale
+   * while `pendingEvents` is 0). A new batch is born holding its first event, so every batch array has
    * the same map: an empty literal starts as a small-integer array and changes map at its first
    * push, which deoptimized the hot functions that read it, in a different run of every process.
    */
   private batch: JournalEvent[] = []
-  private pending = 0
+  private pendingEvents = 0
   private launches: number[] = []
   private flushing = false
   private begun = false
@@ -626,7 +626,7 @@ export class RunExecution implements StepHost, GateMember {
     if (
       this.leanRun &&
       this.plan.direct[i] === 1 &&
-      this.pending === 0 &&
+      this.pendingEvents === 0 &&
       !this.flushing &&
       !this.asyncStore &&
       this.stopping === undefined &&
@@ -727,7 +727,7 @@ export class RunExecution implements StepHost, GateMember {
     }
     this.flushing = false
     this.reactionAt = -1
-    if (this.pending > 0) this.flushNow()
+    if (this.pendingEvents > 0) this.flushNow()
   }
 
   /** {@link RunExecution.launch} of a step the lean path started: plain steps go straight to the executor. */
@@ -1128,7 +1128,7 @@ export class RunExecution implements StepHost, GateMember {
 
   private record(event: JournalEvent): void {
     const recorded = this.secrets === undefined ? event : this.redacted(event)
-    if (this.pending++ === 0) this.batch = [recorded]
+    if (this.pendingEvents++ === 0) this.batch = [recorded]
     else this.batch.push(recorded)
   }
 
@@ -1155,11 +1155,11 @@ export class RunExecution implements StepHost, GateMember {
 
   private flushNow(): void {
     this.flushing = true
-    while (this.pending > 0) {
+    while (this.pendingEvents > 0) {
       const events = this.batch
       const launches = this.launches
       const actions = this.afterCommitActions
-      this.pending = 0
+      this.pendingEvents = 0
       this.launches = []
       if (actions.length > 0) this.afterCommitActions = []
       let appended: void | Promise<void>
