@@ -28,6 +28,7 @@ import { stepsView, succeededOutputs } from './step-outputs.js'
 import { MapSteps } from './map-step.js'
 import { RunSecrets, type SecretSettings } from './run-secrets.js'
 import type { GateMember, LaunchGate } from './launch-gate.js'
+import { StepStartedEvent, StepSucceededEvent } from './step-records.js'
 
 /** How a run reacts to a failed step. @public */
 export type FailurePolicy = 'failFast' | 'continue'
@@ -404,7 +405,7 @@ export class RunExecution implements StepHost, GateMember {
       }
       const attempt = ++this.attempts[i]!
       this.status[i] = RUNNING
-      this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.started', stepId: step.id, attempt })
+      this.record(new StepStartedEvent(++this.seq, this.time(), this.runId, step.id, attempt))
       this.launches.push(i)
     }
     if (scheduler.done && !this.finished) this.finish()
@@ -654,7 +655,7 @@ export class RunExecution implements StepHost, GateMember {
     this.outputs[i] = value
     if (this.controllers.size > 0) this.controllers.delete(i)
     if (this.plan.hasCompensation) this.completion.push(i)
-    const succeeded: JournalEvent = { seq: ++this.seq, at, runId: this.runId, type: 'step.succeeded', stepId: this.steps[i]!.id, attempt, output: value }
+    const succeeded: JournalEvent = new StepSucceededEvent(++this.seq, at, this.runId, this.steps[i]!.id, attempt, value)
     const scheduler = this.scheduler
     scheduler.settle(i, true)
     if (scheduler.hasBlocked) {
@@ -694,7 +695,7 @@ export class RunExecution implements StepHost, GateMember {
   private startedEvent(j: number, at: number): JournalEvent {
     const attempt = ++this.attempts[j]!
     this.status[j] = RUNNING
-    return { seq: ++this.seq, at, runId: this.runId, type: 'step.started', stepId: this.steps[j]!.id, attempt }
+    return new StepStartedEvent(++this.seq, at, this.runId, this.steps[j]!.id, attempt)
   }
 
   /** Appends the lean path's events, then reports them and launches `first` and `more` (as `committed` does). */
@@ -774,7 +775,7 @@ export class RunExecution implements StepHost, GateMember {
             ...(this.simulated.has(i) ? { simulated: true as const } : {}),
             ...(this.fallbacks.has(i) ? { fallback: true as const } : {}),
           }
-        : { seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.succeeded', stepId: this.steps[i]!.id, attempt, output: value },
+        : new StepSucceededEvent(++this.seq, this.time(), this.runId, this.steps[i]!.id, attempt, value),
     )
     this.scheduler.settle(i, true)
     this.drive()
@@ -895,7 +896,7 @@ export class RunExecution implements StepHost, GateMember {
     if (this.status[i] !== BACKOFF || this.attempts[i] !== previous || this.finished || this.stopping !== undefined) return
     const attempt = ++this.attempts[i]!
     this.status[i] = RUNNING
-    this.record({ seq: ++this.seq, at: this.time(), runId: this.runId, type: 'step.started', stepId: this.steps[i]!.id, attempt })
+    this.record(new StepStartedEvent(++this.seq, this.time(), this.runId, this.steps[i]!.id, attempt))
     this.launches.push(i)
     this.flush()
   }
