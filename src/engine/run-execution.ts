@@ -658,35 +658,22 @@ export class RunExecution implements StepHost, GateMember {
     const succeeded: JournalEvent = new StepSucceededEvent(++this.seq, at, this.runId, this.steps[i]!.id, attempt, value)
     const scheduler = this.scheduler
     scheduler.settle(i, true)
-    if (scheduler.hasBlocked) {
-      // A dependent also needs a step that failed or was skipped: the general path skips it.
+    if (scheduler.hasBlocked || scheduler.done) {
+      // A dependent must be skipped (it also needs a step that did not succeed), or the run
+      // ends: the general path does both.
       this.record(succeeded)
       this.drive()
       return
     }
     const first = scheduler.take()
-    if (first < 0) {
-      if (scheduler.done) {
-        // The run ends: the general path journals its end.
-        this.record(succeeded)
-        this.finish()
-        this.flush()
-        return
+    if (first < 0) return this.commitLean([succeeded], first, undefined)
+    const events: JournalEvent[] = [succeeded, this.startedEvent(first, at)]
+    let more: number[] | undefined
+    if (scheduler.queued > 0) {
+      for (let j = scheduler.take(); j >= 0; j = scheduler.take()) {
+        events.push(this.startedEvent(j, at))
+        ;(more ??= []).push(j)
       }
-      this.commitLean([succeeded], first, undefined)
-      return
-    }
-    const started = this.startedEvent(first, at)
-    const second = scheduler.queued === 0 ? -1 : scheduler.take()
-    if (second < 0) {
-      this.commitLean([succeeded, started], first, undefined)
-      return
-    }
-    const events: JournalEvent[] = [succeeded, started, this.startedEvent(second, at)]
-    const more: number[] = [second]
-    for (let j = scheduler.take(); j >= 0; j = scheduler.take()) {
-      events.push(this.startedEvent(j, at))
-      more.push(j)
     }
     this.commitLean(events, first, more)
   }
@@ -739,13 +726,7 @@ export class RunExecution implements StepHost, GateMember {
     const attempt = this.attempts[j]!
     const ctx = new StepRuntime(this, j, step.id, attempt, this.settings.input, this.depsOf(j))
     this.lastContext = ctx
-    let pending: Promise<unknown>
-    try {
-      pending = this.services.executor.execute({ step, ctx })
-    } catch (error) {
-      pending = Promise.reject(error)
-    }
-    pending.then(
+    executeTask(this.services.executor, { step, ctx }).then(
       (value) => this.onValue(j, attempt, value),
       (error) => this.onError(j, attempt, error),
     )

@@ -70,6 +70,7 @@ export class ReadyQueue {
   /** Removes and returns the lowest-ranked node, or -1 when empty. */
   pop(): number {
     const count = this.count
+    // fifoLeads(), written out (see push).
     if (this.length > 0 && (count === 0 || this.rank[this.fifo[this.head]!]! < this.rank[this.heap[0]!]!)) {
       const first = this.fifo[this.head]!
       const next = this.head + 1

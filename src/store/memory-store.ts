@@ -17,8 +17,6 @@ interface MemoryLease {
 interface MemoryRun {
   readonly header: RunHeader
   events: JournalEvent[]
-  /** `events.length`, kept apart so that `append` reads no empty literal (see there). */
-  size: number
   status: RunStatus
   updatedAt: number
   readonly order: number
@@ -56,7 +54,7 @@ export class MemoryStore implements RunStore {
   async create(header: RunHeader): Promise<void> {
     assertRunHeader(header)
     if (this.runs.has(header.runId)) throw new RunExistsError(header.runId)
-    this.runs.set(header.runId, { header: { ...header }, events: [], size: 0, status: 'running', updatedAt: header.createdAt, order: this.counter++, lease: undefined })
+    this.runs.set(header.runId, { header: { ...header }, events: [], status: 'running', updatedAt: header.createdAt, order: this.counter++, lease: undefined })
   }
 
   /** {@inheritDoc RunStore.append} */
@@ -68,20 +66,19 @@ export class MemoryStore implements RunStore {
       if (run.lease !== undefined && run.lease.token > options.fence) throw new LeaseLostError(runId, options.fence, run.lease.token)
     }
     // Indexed loops: called for every reaction of every run, also while still unoptimized.
-    const first = run.size + 1
+    const first = run.events.length + 1
     for (let k = 0; k < events.length; k++) {
       if (events[k]!.seq !== first + k) throw new JournalSequenceError(runId, first + k, events[k]!.seq)
     }
-    // A run's journal array is born holding its first events (and its length is not read before):
-    // an empty literal starts as a small-integer array and changes map at its first push, which
-    // deoptimized this in a later run of every process.
+    // A run's journal array is replaced by one born holding its first events: pushing objects into
+    // the empty literal changed its map (a small-integer array) and deoptimized this in a later run
+    // of every process.
     if (first === 1) {
       run.events = events.slice()
     } else {
       const stored = run.events
       for (let k = 0; k < events.length; k++) stored.push(events[k]!)
     }
-    run.size += events.length
     for (let k = 0; k < events.length; k++) {
       const status = statusAfter(events[k]!)
       if (status !== undefined) run.status = status
