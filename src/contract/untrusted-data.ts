@@ -93,7 +93,6 @@ export function problemsOf(value: unknown, limits: DataLimits, journaled: boolea
       ancestors.delete(v as object)
       continue
     }
-    const path = (): string => (key === undefined ? parent : childPointer(parent, key))
     if (++nodes > maxNodes) {
       problems.push({ path: '', message: `more than ${maxNodes} values` })
       break
@@ -107,29 +106,29 @@ export function problemsOf(value: unknown, limits: DataLimits, journaled: boolea
       continue
     }
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) problems.push({ path: path(), message: `${v} is not a JSON number` })
+      if (!Number.isFinite(v)) problems.push({ path: pointerOf(parent, key), message: `${v} is not a JSON number` })
       bytes += 8
       continue
     }
     if (v === undefined && journaled && typeof key !== 'number') continue // a missing member reads back the same
     if (typeof v !== 'object') {
-      problems.push({ path: path(), message: `${v === undefined ? 'undefined' : `a ${typeof v}`} is not JSON data` })
+      problems.push({ path: pointerOf(parent, key), message: `${v === undefined ? 'undefined' : `a ${typeof v}`} is not JSON data` })
       continue
     }
     const proto = Object.getPrototypeOf(v) as unknown
     if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
-      problems.push({ path: path(), message: `a ${(v as { constructor?: { name?: string } }).constructor?.name ?? 'non-plain'} object is not JSON data (only plain objects and arrays are)` })
+      problems.push({ path: pointerOf(parent, key), message: `a ${(v as { constructor?: { name?: string } }).constructor?.name ?? 'non-plain'} object is not JSON data (only plain objects and arrays are)` })
       continue
     }
     if (ancestors.has(v)) {
-      problems.push({ path: path(), message: 'a value that contains itself (a cycle) is not JSON data' })
+      problems.push({ path: pointerOf(parent, key), message: 'a value that contains itself (a cycle) is not JSON data' })
       continue
     }
     if (level > maxDepth) {
-      problems.push({ path: path(), message: `nesting deeper than the limit of ${maxDepth} levels` })
+      problems.push({ path: pointerOf(parent, key), message: `nesting deeper than the limit of ${maxDepth} levels` })
       continue
     }
-    const here = path()
+    const here = pointerOf(parent, key)
     ancestors.add(v)
     stack.push([v, '', EXIT, level])
     bytes += 2
@@ -187,4 +186,9 @@ export function parseUntrustedJson(text: string, source: string, limits: DataLim
   const problems = dataProblems(value, { ...limits, maxBytes: Infinity })
   if (problems.length > 0) throw new UntrustedDataError(source, problems)
   return value
+}
+
+/** JSON pointer of member `key` of the value at `parent` (the value itself when `key` is undefined). */
+function pointerOf(parent: string, key: string | number | undefined): string {
+  return key === undefined ? parent : childPointer(parent, key)
 }

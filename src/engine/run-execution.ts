@@ -629,7 +629,6 @@ export class RunExecution implements StepHost, GateMember {
       this.plan.direct[i] === 1 &&
       this.pendingEvents === 0 &&
       !this.flushing &&
-      !this.asyncStore &&
       this.stopping === undefined &&
       this.secrets === undefined &&
       this.fallbacks.size === 0
@@ -687,6 +686,21 @@ export class RunExecution implements StepHost, GateMember {
 
   /** Appends the lean path's events, then reports them and launches `first` and `more` (as `committed` does). */
   private commitLean(events: JournalEvent[], first: number, more: number[] | undefined): void {
+    if (this.asyncStore) {
+      // As record() and flush() would; committed() launches the steps once the batch is durable.
+      this.batch = events
+      this.pendingEvents = events.length
+      if (first >= 0) this.launches = more === undefined ? [first] : [first, ...more]
+      // With other steps running, the batch waits for the other reactions of this tick, to share
+      // their append (one fsync). With none (a chain), no other reaction can join it: append now.
+      if (this.scheduler.running === (first < 0 ? 0 : more === undefined ? 1 : 1 + more.length)) {
+        this.reactionAt = -1
+        this.flushNow()
+      } else {
+        this.flush()
+      }
+      return
+    }
     let pending: void | Promise<void>
     try {
       pending = this.services.store.append(this.runId, events, this.appendOptions)
@@ -1182,7 +1196,8 @@ export class RunExecution implements StepHost, GateMember {
     // Indexed loops: this runs for every step, also before the JIT optimizes it (for-of costs
     // an iterator protocol round per element in unoptimized code).
     if (this.services.bus.active || this.services.telemetry !== undefined || this.streams.size > 0) for (let k = 0; k < events.length; k++) this.report(events[k]!)
-    for (let k = 0; k < launches.length; k++) this.launch(launches[k]!)
+    if (this.leanRun) for (let k = 0; k < launches.length; k++) this.launchLean(launches[k]!)
+    else for (let k = 0; k < launches.length; k++) this.launch(launches[k]!)
     if (actions.length > 0) for (const action of actions) action()
     const last = events[events.length - 1]!
     if (isTerminalEvent(last)) void this.settleResult(last)

@@ -403,30 +403,33 @@ export class FileStore implements RunStore {
     const size = state.size
     const seq = state.lastSeq
     const previous = state.chain
-    // The last fdatasync of a run to settle clears the chain and may close the idle descriptor.
-    const settled = (): void => {
-      if (state.chain !== done) return
-      state.chain = undefined
-      this.maybeClose(state)
-    }
+    // No named closures here: the build keeps function names, which costs a defineProperty per
+    // closure, on every append.
     const done: Promise<void> = (previous === undefined ? this.fs.fdatasync(fd) : previous.then(() => this.fs.fdatasync(fd))).then(
       () => {
         if (state.durableSize < size) {
           state.durableSize = size
           state.durableSeq = seq
         }
-        settled()
+        this.settled(state, done)
       },
       (error: unknown) => {
         // After a failed fsync the page cache may have dropped the data: never trust this file
         // descriptor again (appends keep failing; a new store re-reads what is on disk).
         if (!(error instanceof StoreError)) state.failure ??= new StoreIOError({ runId: state.runId, operation: 'fsync', path: state.path }, error)
-        settled()
+        this.settled(state, done)
         throw error instanceof StoreError ? error : state.failure
       },
     )
     state.chain = done
     return done
+  }
+
+  /** The last fdatasync of a run to settle (`done`) clears the chain and may close the idle descriptor. */
+  private settled(state: RunState, done: Promise<void>): void {
+    if (state.chain !== done) return
+    state.chain = undefined
+    this.maybeClose(state)
   }
 
   /** A write failed part-way: retire this descriptor; the next append re-reads the journal and cuts the partial record. */

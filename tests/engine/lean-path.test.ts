@@ -132,7 +132,7 @@ describe('the lean path', () => {
         fc.constantFrom('failFast' as const, 'continue' as const),
         fc.constantFrom(0, 0.15, 0.4),
         fc.boolean(),
-        fc.constantFrom(0, 0, 3),
+        fc.constantFrom(0, 0, 3, 1),
         async (dag, world, seed, concurrency, policy, failRate, conditions, asyncEvery) => {
           const wf = toWorkflow(dag, world, failRate, conditions)
           const general = await runWith(false, wf, seed, concurrency, policy, asyncEvery)
@@ -158,6 +158,21 @@ describe('the lean path', () => {
       expect(spy).toHaveBeenCalledTimes(50)
       expect(lean.journal).toEqual(general.journal)
     expect(lean.journal.filter((e) => e.type === 'step.succeeded')).toHaveLength(50)
+    } finally {
+      spy.mockRestore()
+    }
+  })
+
+  it('is taken with a store that appends asynchronously (fsync), with the same journal', async () => {
+    const steps: StepSpec[] = Array.from({ length: 30 }, (_, i) => ({ id: `s${i}`, needs: i === 0 ? [] : [`s${i - 1}`], output: Type.Number(), run: async () => i }))
+    const wf = defineWorkflow({ id: 'chain', steps })
+    const spy = vi.spyOn(RunExecution.prototype as unknown as { succeedLean: () => void }, 'succeedLean')
+    try {
+      const general = await runWith(false, wf, 1, Infinity, 'failFast', 1)
+      expect(spy).not.toHaveBeenCalled()
+      const lean = await runWith(true, wf, 1, Infinity, 'failFast', 1)
+      expect(spy).toHaveBeenCalledTimes(30)
+      expect(lean.journal).toEqual(general.journal)
     } finally {
       spy.mockRestore()
     }
