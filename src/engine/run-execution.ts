@@ -641,8 +641,8 @@ export class RunExecution implements StepHost, GateMember {
   /**
    * {@link RunExecution.succeedCurrent} for the common case, in one pass: a plain step (no
    * timeout, no fallback) of a run without gates, hooks, secrets, conditions or resources, with
-   * a store that appends synchronously and nothing pending. It journals the success and the
-   * starts of the steps it made ready in one append, then launches the plain ones itself.
+   * nothing pending. It journals the success and the starts of the steps it made ready in one
+   * append, then launches the plain ones itself (with an asynchronous store, once it is durable).
    * Events, their order and their times are those of the general path (`drive`, `flushNow`,
    * `committed`, `launch`); a property test runs both on random workflows and compares journals.
    * It exists because a step's reaction runs thousands of times before V8 optimizes it: every
@@ -684,7 +684,11 @@ export class RunExecution implements StepHost, GateMember {
     return new StepStartedEvent(++this.seq, at, this.runId, this.steps[j]!.id, attempt)
   }
 
-  /** Appends the lean path's events, then reports them and launches `first` and `more` (as `committed` does). */
+  /**
+   * Appends the lean path's events, then reports them and launches `first` and `more` (as
+   * `committed` does). With an asynchronous store it hands them to the batch instead, which
+   * `flushNow` appends and `committed` launches once durable.
+   */
   private commitLean(events: JournalEvent[], first: number, more: number[] | undefined): void {
     if (this.asyncStore) {
       // As record() and flush() would; committed() launches the steps once the batch is durable.
