@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../errors/index.js'
 import type { JournalEvent, RunStatus } from '../journal/index.js'
 import { systemClock, type Clock } from '../runtime/index.js'
 import { assertFence, assertLease, assertLeaseArguments, assertPruneOptions, assertRunFilter, assertRunHeader } from './store-arguments.js'
@@ -33,21 +34,39 @@ export interface MemoryStoreOptions {
    * @defaultValue `systemClock`
    */
   readonly clock?: Clock
+  /**
+   * How many finished runs (succeeded, failed, cancelled, compensated) to keep: once a run
+   * finishes and more than this many have, the longest-finished one is dropped, journal and all
+   * (`get` no longer finds it, `resume` and `replay` cannot use it). Running runs are always kept.
+   * Set it in a long-lived process: by default every run's journal stays in memory until the
+   * process exits (or until {@link MemoryStore.prune}).
+   * @defaultValue `Infinity` (keep every run)
+   */
+  readonly keepFinished?: number
 }
 
 /**
  * A {@link RunStore} kept in memory: fast, lost with the process. The engine's default.
- * Appends complete synchronously.
+ * Appends complete synchronously. It keeps every run's journal unless
+ * {@link MemoryStoreOptions.keepFinished} bounds the finished ones.
  * @public
  */
 export class MemoryStore implements RunStore {
   private readonly runs = new Map<string, MemoryRun>()
   private readonly clock: Clock
   private counter = 0
+  private readonly keepFinished: number
+  /** Ids of the finished runs, in the order they finished (kept only with a finite `keepFinished`). */
+  private readonly finished: string[] = []
 
   /** Prefer {@link memoryStore}. */
   constructor(options: MemoryStoreOptions = {}) {
     this.clock = options.clock ?? systemClock
+    const keep = options.keepFinished ?? Infinity
+    if (typeof keep !== 'number' || !(keep === Infinity || (Number.isInteger(keep) && keep >= 0))) {
+      throw new InvalidArgumentError('keepFinished', 'a whole number ≥ 0 or Infinity', keep)
+    }
+    this.keepFinished = keep
   }
 
   /** {@inheritDoc RunStore.create} */
@@ -79,11 +98,24 @@ export class MemoryStore implements RunStore {
       const stored = run.events
       for (let k = 0; k < events.length; k++) stored.push(events[k]!)
     }
+    const before = run.status
     for (let k = 0; k < events.length; k++) {
       const status = statusAfter(events[k]!)
       if (status !== undefined) run.status = status
     }
     if (events.length > 0) run.updatedAt = events[events.length - 1]!.at
+    if (this.keepFinished !== Infinity && (before === 'running') !== (run.status === 'running')) this.retain(runId, run.status !== 'running')
+  }
+
+  /** Keeps the finished-runs queue (a run finished, or a finished one was resumed) and drops the oldest beyond `keepFinished`. */
+  private retain(runId: string, finished: boolean): void {
+    if (!finished) {
+      const at = this.finished.indexOf(runId)
+      if (at >= 0) this.finished.splice(at, 1)
+      return
+    }
+    this.finished.push(runId)
+    while (this.finished.length > this.keepFinished) this.runs.delete(this.finished.shift()!)
   }
 
   /** {@inheritDoc RunStore.read} */
@@ -175,6 +207,12 @@ export class MemoryStore implements RunStore {
       if (kept || (options.olderThan !== undefined && run.updatedAt >= now - options.olderThan)) continue
       this.runs.delete(run.header.runId)
       removed.push(run.header.runId)
+    }
+    if (removed.length > 0 && this.finished.length > 0) {
+      const gone = new Set(removed)
+      const kept = this.finished.filter((id) => !gone.has(id))
+      this.finished.length = 0
+      this.finished.push(...kept)
     }
     return removed
   }
