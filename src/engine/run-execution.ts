@@ -694,10 +694,10 @@ export class RunExecution implements StepHost, GateMember {
       // As record() and flush() would; committed() launches the steps once the batch is durable.
       this.batch = events
       this.pendingEvents = events.length
-      if (first >= 0) this.launches = more === undefined ? [first] : [first, ...more]
+      const launched = first < 0 ? 0 : (this.launches = launchList(first, more)).length
       // With other steps running, the batch waits for the other reactions of this tick, to share
       // their append (one fsync). With none (a chain), no other reaction can join it: append now.
-      if (this.scheduler.running === (first < 0 ? 0 : more === undefined ? 1 : 1 + more.length)) {
+      if (this.scheduler.running === launched) {
         this.reactionAt = -1
         this.flushNow()
       } else {
@@ -717,7 +717,7 @@ export class RunExecution implements StepHost, GateMember {
       this.flushing = true
       const actions = this.afterCommitActions
       if (actions.length > 0) this.afterCommitActions = []
-      this.commitWhenAppended(pending, events, first < 0 ? [] : more === undefined ? [first] : [first, ...more], actions)
+      this.commitWhenAppended(pending, events, first < 0 ? [] : launchList(first, more), actions)
       return
     }
     this.committedSeq = this.seq
@@ -1299,6 +1299,13 @@ export class RunExecution implements StepHost, GateMember {
  * @internal
  */
 export const leanPath = { enabled: true }
+
+/** The steps the lean path started, `first` then `more`, as one launch list (`more` itself, with `first` put in front). */
+function launchList(first: number, more: number[] | undefined): number[] {
+  if (more === undefined) return [first]
+  more.unshift(first)
+  return more
+}
 
 /** Most self-healing actions per step and run (a guard against a remedy that never helps). */
 const MAX_HEALS = 3

@@ -57,7 +57,7 @@ export class MemoryStore implements RunStore {
   private counter = 0
   private readonly keepFinished: number
   /** Ids of the finished runs, in the order they finished (kept only with a finite `keepFinished`). */
-  private readonly finished: string[] = []
+  private finished: string[] = []
 
   /** Prefer {@link memoryStore}. */
   constructor(options: MemoryStoreOptions = {}) {
@@ -208,12 +208,7 @@ export class MemoryStore implements RunStore {
       this.runs.delete(run.header.runId)
       removed.push(run.header.runId)
     }
-    if (removed.length > 0 && this.finished.length > 0) {
-      const gone = new Set(removed)
-      const kept = this.finished.filter((id) => !gone.has(id))
-      this.finished.length = 0
-      this.finished.push(...kept)
-    }
+    if (removed.length > 0 && this.finished.length > 0) this.finished = this.finished.filter((id) => this.runs.has(id))
     return removed
   }
 
