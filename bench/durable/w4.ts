@@ -81,6 +81,35 @@ export async function durableBaseline(dir: string, n: number, sync = true): Prom
 }
 
 /**
+ * Not the W4 baseline: the same loop written the way the preallocating file store writes (a file
+ * filled with 1 MiB of zeros and fdatasync'ed first (inside the run bench's timing, as Weft's
+ * extents are, but not in `ms` here); then each line written in place
+ * with a positional write and fdatasync'ed). It shows what preallocation alone buys a hand-written
+ * loop, so that Weft's own cost can be read against a loop with the same disk pattern.
+ */
+export async function preallocatedBaseline(dir: string, n: number): Promise<DurableResult> {
+  const shape = chain(n)
+  const fd = openSync(join(dir, 'baseline.jsonl'), 'w+')
+  try {
+    writeSync(fd, Buffer.alloc(1024 * 1024), 0, 1024 * 1024, 0)
+    await datasync(fd)
+    const t0 = performance.now()
+    let previous: { v: number } | undefined
+    let at = 0
+    for (let i = 0; i < n; i++) {
+      previous = await stepFn(shape.weights[i]!, previous === undefined ? [] : [previous])
+      const line = Buffer.from(`${JSON.stringify({ step: i, output: previous })}\n`)
+      writeSync(fd, line, 0, line.length, at)
+      at += line.length
+      await datasync(fd)
+    }
+    return result('baseline, preallocated (pwrite + fdatasync)', n, performance.now() - t0, previous?.v ?? 0)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
  * The same chain through `fileStore(dir, { durability })`: per step one append of
  * `step.started` + `step.succeeded`, awaited before the next step. Only the step appends are
  * timed (not `create`, `run.started` or `close`).

@@ -15,6 +15,34 @@ export function writeAll(fs: StoreFileSystem, fd: number, data: Uint8Array): voi
 }
 
 /**
+ * Writes all of `data` at file position `position` with as many positional writes as the file
+ * system needs.
+ * @internal
+ */
+export function pwriteAll(fs: StoreFileSystem, fd: number, data: Uint8Array, position: number): void {
+  let done = 0
+  while (done < data.length) {
+    const n = fs.pwrite!(fd, data, done, data.length - done, position + done)
+    if (!(n > 0)) throw Object.assign(new Error(`short write (${done} of ${data.length} bytes at ${position})`), { code: 'EIO' })
+    done += n
+  }
+}
+
+/**
+ * Writes `length` zero bytes at file position `position`, in pieces of at most 1 MiB.
+ * @internal
+ */
+export function writeZeros(fs: StoreFileSystem, fd: number, position: number, length: number): void {
+  for (let done = 0; done < length; ) {
+    const n = Math.min(length - done, ZEROS.length)
+    pwriteAll(fs, fd, ZEROS.subarray(0, n), position + done)
+    done += n
+  }
+}
+
+const ZEROS = new Uint8Array(1024 * 1024)
+
+/**
  * Makes a directory's entries durable (after a create, rename, link or unlink in it). Windows
  * cannot open directories; there the call does nothing.
  * @internal
@@ -49,13 +77,18 @@ async function quietly(work: Promise<unknown>): Promise<void> {
  * to `temp` first (fdatasync'ed when `durable`), then `temp` is hard-linked to `path` (which
  * fails with `EEXIST` when `path` exists — safe across processes), then the directory is
  * fsync'ed. Resolves the descriptor of the new file, open for appending, when `keepOpen`.
+ *
+ * With `padding` > 0 the file gets that many zero bytes after `data` (written, not a hole, so
+ * that later positional writes into them need no block allocation), and the descriptor is open
+ * for positional writes (`wx`: write-only, not appending) instead.
  * @internal
  */
-export async function createExclusive(fs: StoreFileSystem, path: string, temp: string, data: Uint8Array, durable: boolean, keepOpen: boolean): Promise<number | undefined> {
-  const fd = await fs.open(temp, 'ax')
+export async function createExclusive(fs: StoreFileSystem, path: string, temp: string, data: Uint8Array, durable: boolean, keepOpen: boolean, padding = 0): Promise<number | undefined> {
+  const fd = await fs.open(temp, padding > 0 ? 'wx' : 'ax')
   let linked = false
   try {
     writeAll(fs, fd, data)
+    if (padding > 0) writeZeros(fs, fd, data.length, padding)
     if (durable) await fs.fdatasync(fd)
     await fs.link(temp, path)
     linked = true

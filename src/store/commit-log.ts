@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { createExclusive, syncDir, writeAll } from './atomic-file.js'
+import { writeRecords } from './preallocation.js'
 import type { StoreFileSystem, StoreHost } from './file-system.js'
 import { COMMIT_LOG_MAGIC, encodeBatch, encodeHeaderLine } from './record-codec.js'
 import type { RunState } from './run-state.js'
@@ -173,7 +174,7 @@ export class CommitLog {
       if (state.failure !== undefined || state.fd === undefined) continue
       const data = entries.length === 1 ? entries[0]!.data : Buffer.concat(entries.map((e) => e.data))
       try {
-        writeAll(this.fs, state.fd, data)
+        writeRecords(this.fs, state, data)
       } catch (error) {
         state.failure = new StoreIOError({ runId: state.runId, operation: 'write', path: state.path }, error)
         this.writeFailed(state)

@@ -60,6 +60,20 @@ export interface FileStoreOptions {
    */
   readonly commitLogBytes?: number
   /**
+   * With `durability: 'always'` or `'batch'`, allocate each journal's space ahead in zero-filled
+   * extents (16 KiB at creation, then growing by the journal's size, up to 1 MiB at a time) and
+   * write each batch in place, so that the fdatasync of an append flushes data only instead of
+   * also committing the file's new size: measured on ext4, about 15% less time per durable
+   * append (the extension's metadata is paid once per extent). Readers treat zero bytes after the
+   * last record as unused space, not damage (a zero byte followed by anything else is damage as
+   * before); a finished run's journal is cut to its records when the store closes it, and a store
+   * that appends (`'none'`, or `false` here) cuts the padding off before its first append. Needs
+   * `fs.pwrite`; a file system without it appends as with `false`. Turn it off on copy-on-write
+   * file systems (btrfs, ZFS), where an overwrite allocates anyway.
+   * @defaultValue `true` (`'none'` never preallocates)
+   */
+  readonly preallocate?: boolean
+  /**
    * How each record's payload is stored, e.g. `aesGcmCodec({ keys, current })` to encrypt the
    * journals. With a codec other than the identity, every event's JSON and the run header are
    * stored as `codec.encode(json, { runId, seq })` (`seq` 0 for the header), the checksums cover
@@ -85,6 +99,7 @@ const FileStoreOptionsSchema = Type.Object({
   host: Type.Optional(Type.Object({})),
   minFreeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
   commitLogBytes: Type.Optional(Type.Integer({ minimum: 1 })),
+  preallocate: Type.Optional(Type.Boolean()),
   codec: Type.Optional(Type.Object({})),
 })
 
@@ -106,6 +121,7 @@ export function assertFileStoreArguments(dir: unknown, options: unknown): assert
       durability: "one of 'always', 'batch', 'none'",
       minFreeBytes: 'an integer from 0',
       commitLogBytes: 'an integer from 1',
+      preallocate: 'a boolean',
       clock: 'a Clock',
       fs: 'a StoreFileSystem',
       host: 'a StoreHost',

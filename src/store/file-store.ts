@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '../errors/index.js'
 import type { JournalEvent } from '../journal/index.js'
 import { systemClock, type Clock } from '../runtime/index.js'
 import { createExclusive, syncDir, writeAll } from './atomic-file.js'
+import { extentFor, writeRecords } from './preallocation.js'
 import { CommitLog } from './commit-log.js'
 import { recoverCommitLogs } from './commit-log-recovery.js'
 import { encodePayloads, serializeBatch } from './event-codec.js'
@@ -85,6 +86,8 @@ export class FileStore implements RunStore {
   private readonly leases: FileLeases
   private readonly log: CommitLog | undefined
   private readonly minFreeBytes: number
+  /** Preallocate journals and write records in place (`'always'` and `'batch'`, with a file system that has `pwrite`). */
+  private readonly preallocate: boolean
   /** The payload codec; `undefined` for the identity (plain journals, format 1). */
   private readonly codec: PayloadCodec | undefined
   private readonly states = new Map<string, RunState>()
@@ -103,6 +106,7 @@ export class FileStore implements RunStore {
     this.clock = options.clock ?? systemClock
     this.host = options.host ?? nodeHost
     this.minFreeBytes = options.minFreeBytes ?? 64 * 1024 * 1024
+    this.preallocate = this.durability !== 'none' && options.preallocate !== false && typeof this.fs.pwrite === 'function'
     this.codec = options.codec === undefined || options.codec.id === 'identity' ? undefined : options.codec
     this.layout = new StoreLayout(this.dir)
     this.leases = new FileLeases(this.fs, this.layout, this.clock, this.durability !== 'none')
@@ -129,15 +133,17 @@ export class FileStore implements RunStore {
     const ordinal = this.nextOrdinal()
     const data = encodeJournalHeader({ ...stored, ordinal }, this.codec)
     const path = this.layout.journal(runId)
+    const padding = this.preallocate ? extentFor(0, data.length) - data.length : 0
     let fd: number | undefined
     try {
-      fd = await createExclusive(this.fs, path, this.layout.temp(this.layout.runs), data, this.durability !== 'none', true)
+      fd = await createExclusive(this.fs, path, this.layout.temp(this.layout.runs), data, this.durability !== 'none', true, padding)
     } catch (error) {
       if (errorCode(error) === 'EEXIST') throw new RunExistsError(runId)
       throw new StoreIOError({ runId, operation: 'create', path }, error)
     }
     const state = new RunState(runId, path, stored, ordinal, data.length, data.length, 0)
     state.fd = fd
+    if (this.preallocate) state.allocated = data.length + padding
     if (this.closed) {
       state.closeRequested = true
       this.maybeClose(state)
@@ -382,7 +388,7 @@ export class FileStore implements RunStore {
       return this.log.enqueue(state, data, payloads)
     }
     try {
-      writeAll(this.fs, state.fd!, data)
+      writeRecords(this.fs, state, data)
     } catch (error) {
       return this.fail(this.writeFailed(state, error))
     }
@@ -451,12 +457,29 @@ export class FileStore implements RunStore {
     if (await io(state.runId, 'read lease', () => this.leases.superseded(state.runId, fence))) {
       throw new LeaseLostError(state.runId, fence, await io(state.runId, 'read lease', () => this.leases.currentToken(state.runId)))
     }
-    const size = (await this.fs.fstat(state.fd!)).size
-    if (size === state.written) return state
+    if (!(await this.grewBehind(state))) return state
     // Another writer appended (its lease lapsed into ours?): start over from the file.
     state.failure ??= new LeaseLostError(state.runId, fence, undefined, 'the journal was appended by another writer')
     this.retire(state)
     return this.writer(state.runId)
+  }
+
+  /**
+   * Whether the journal changed behind a writer's back: its size moved, or (preallocated) a record
+   * starts where this writer's next one goes, in what should be padding.
+   */
+  private async grewBehind(state: RunState): Promise<boolean> {
+    const size = (await this.fs.fstat(state.fd!)).size
+    if (state.allocated < 0) return size !== state.written
+    if (size !== state.allocated) return true
+    if (state.written >= size) return false
+    const fd = await this.fs.open(state.path, 'r') // the writer's own descriptor may be write-only
+    try {
+      const byte = new Uint8Array(1)
+      return (await this.fs.read(fd, byte, 0, 1, state.written)) === 1 && byte[0] !== 0
+    } finally {
+      await this.fs.close(fd)
+    }
   }
 
   private fail(error: unknown): void | Promise<void> {
@@ -491,12 +514,15 @@ export class FileStore implements RunStore {
     if (scanned === undefined) throw new RunNotFoundError(runId)
     let fd: number
     try {
-      fd = await this.fs.open(scanned.path, 'a')
+      fd = await this.fs.open(scanned.path, this.preallocate ? 'r+' : 'a')
     } catch (error) {
       throw new StoreIOError({ runId, operation: 'open', path: scanned.path }, error)
     }
+    // A preallocated journal's padding is kept (written into); anything else after the last
+    // committed batch is cut: a torn tail, or padding this writer would append after.
+    const keepPadding = this.preallocate && scanned.padded
     try {
-      if (scanned.scannedSize !== scanned.durableSize) {
+      if (scanned.scannedSize !== scanned.durableSize && !keepPadding) {
         await this.fs.ftruncate(fd, scanned.durableSize)
         if (this.durability !== 'none') await this.fs.fdatasync(fd)
       }
@@ -505,7 +531,9 @@ export class FileStore implements RunStore {
       throw new StoreIOError({ runId, operation: 'truncate torn tail', path: scanned.path }, error)
     }
     scanned.fd = fd
+    if (this.preallocate) scanned.allocated = keepPadding ? scanned.scannedSize : scanned.durableSize
     scanned.scannedSize = scanned.durableSize
+    scanned.padded = false
     this.states.set(runId, scanned)
     return scanned
   }
@@ -515,8 +543,14 @@ export class FileStore implements RunStore {
     if (!state.closeRequested && state.status === 'running') return
     const fd = state.fd
     state.fd = undefined
-    state.scannedSize = state.written
-    const closing = this.fs.close(fd).catch(noop)
+    // A finished run's journal gives its unused preallocated space back (no fsync: with or
+    // without the cut, the journal reads the same). A running one keeps it for its resumption;
+    // a failed writer never touches the file again.
+    const trim = state.allocated > state.written && state.status !== 'running' && state.failure === undefined
+    state.scannedSize = trim || state.allocated < 0 ? state.written : state.allocated
+    state.padded = state.scannedSize > state.written
+    state.allocated = -1
+    const closing = (trim ? this.fs.ftruncate(fd, state.written).catch(noop).then(() => this.fs.close(fd)) : this.fs.close(fd)).catch(noop)
     this.closing.add(closing)
     void closing.then(() => this.closing.delete(closing))
   }
@@ -614,6 +648,7 @@ export class FileStore implements RunStore {
       state.lastSeq = state.durableSeq = end.lastSeq
       state.size = state.written = state.durableSize = end.validEnd
       state.scannedSize = size
+      state.padded = end.padding !== undefined
       return state
     } finally {
       await this.fs.close(fd)

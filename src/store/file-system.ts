@@ -6,9 +6,10 @@ import * as os from 'node:os'
  * file descriptors. Inject your own (for example a shim that fails at the Nth write or fsync)
  * through `fileStore(dir, { fs })`.
  *
- * Every method is asynchronous except {@link StoreFileSystem.write}: appends are written with
- * one synchronous write so that their order in the file is their call order and a store with
- * `durability: 'none'` commits synchronously; a write to the page cache takes microseconds.
+ * Every method is asynchronous except {@link StoreFileSystem.write} and
+ * {@link StoreFileSystem.pwrite}: appends are written with one synchronous write so that their
+ * order in the file is their call order and a store with `durability: 'none'` commits
+ * synchronously; a write to the page cache takes microseconds.
  * @public
  */
 export interface StoreFileSystem {
@@ -16,6 +17,12 @@ export interface StoreFileSystem {
   open(path: string, flags: 'r' | 'r+' | 'a' | 'ax' | 'wx', mode?: number): Promise<number>
   /** Writes bytes at the descriptor's position (the end for `a`); returns how many were written. Synchronous. */
   write(fd: number, data: Uint8Array, offset: number, length: number): number
+  /**
+   * Writes bytes at file position `position` (a descriptor opened `r+` or `wx`); returns how many
+   * were written. Synchronous. Optional: without it a `durability: 'always'` store does not
+   * preallocate its journals (see `FileStoreOptions.preallocate`) and only appends.
+   */
+  pwrite?(fd: number, data: Uint8Array, offset: number, length: number, position: number): number
   /** Reads into `buffer[offset..offset+length)` from file position `position`; resolves the count read. */
   read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>
   /** Flushes the file's data (and the metadata needed to read it) to stable storage. */
@@ -78,6 +85,7 @@ function now<T>(run: () => T): Promise<T> {
 export const nodeFileSystem: StoreFileSystem = {
   open: (path, flags, mode = 0o644) => now(() => fs.openSync(path, flags, mode)),
   write: (fd, data, offset, length) => fs.writeSync(fd, data, offset, length),
+  pwrite: (fd, data, offset, length, position) => fs.writeSync(fd, data, offset, length, position),
   read: (fd, buffer, offset, length, position) => callback<number>((done) => fs.read(fd, buffer, offset, length, position, done)),
   fdatasync: (fd) => callback<void>((done) => fs.fdatasync(fd, done)),
   fsync: (fd) => callback<void>((done) => fs.fsync(fd, done)),

@@ -30,6 +30,11 @@ export interface ScanEnd {
   readonly lastSeq: number
   /** Bytes scanned (the file size, or the limit). */
   readonly scannedEnd: number
+  /**
+   * Zero bytes from `validEnd` to `scannedEnd` after the last committed batch: the unused space of
+   * a preallocated journal (see `FileStoreOptions.preallocate`), neither damage nor a torn tail.
+   */
+  readonly padding?: number
   /** A torn tail after `validEnd` (partial record, bad checksum or unfinished batch at the end). */
   readonly torn?: { readonly offset: number; readonly reason: string }
   /** Damage before the tail, reported instead of thrown with `onCorrupt: 'stop'`. */
@@ -73,6 +78,10 @@ class Corrupt {
  * Reads a journal's records from `from`, checking each record's framing, checksum, sequence,
  * batch bounds and schema, and yields every committed batch in order. Returns where the valid
  * journal ends.
+ *
+ * Zero bytes after the last committed batch, to the end, are **padding** (a preallocated journal's
+ * unused space): returned in {@link ScanEnd.padding}, the journal ends cleanly before them. A
+ * zero byte where a record starts is damage like any other when anything but zeros follows it.
  *
  * Damage is a **torn tail** — returned in {@link ScanEnd.torn}, never thrown — when nothing
  * after it is a valid record, or when every valid record after it belongs to the batch that was
@@ -141,6 +150,7 @@ export async function* scanJournal(options: ScanOptions): AsyncGenerator<Scanned
         while (await more(0)) {
           // read the rest of the file to see what follows the damage
         }
+        if (pendingCount === 0 && allZero(buf, p, n)) return end({ padding: n - p })
         const after = validRecordsAfter(buf, p, n, record.kind === 'bad' ? record.declaredNext : undefined)
         const tornBatch = after.every((r) => r.begin === committedSeq + 1 && r.end === (pendingCount > 0 ? pendingEnd : after[0]!.end) && r.seq > committedSeq + pendingCount && r.seq <= r.end)
         if (tornBatch) return end({ torn: { offset: committedEnd, reason } })
@@ -191,6 +201,17 @@ export async function* scanJournal(options: ScanOptions): AsyncGenerator<Scanned
     throw new JournalCorruptError(runId, error.offset, error.reason, error.cause)
   }
 }
+
+/** Whether `buf[p..n)` holds only zero bytes. */
+function allZero(buf: Buffer, p: number, n: number): boolean {
+  for (let i = p; i < n; i += ZERO_BLOCK.length) {
+    const piece = buf.subarray(i, Math.min(n, i + ZERO_BLOCK.length))
+    if (!piece.equals(ZERO_BLOCK.subarray(0, piece.length))) return false
+  }
+  return true
+}
+
+const ZERO_BLOCK = Buffer.alloc(64 * 1024)
 
 /** Every valid record that starts after `p`: after a newline, or where a damaged record's length points. */
 function validRecordsAfter(buf: Uint8Array, p: number, n: number, declaredNext: number | undefined): RecordOk[] {

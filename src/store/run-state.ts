@@ -23,8 +23,15 @@ export class RunState {
   /** File size at the last scan; a torn tail makes it larger than `durableSize`. */
   scannedSize: number
 
-  /** Open append descriptor of a writer state. */
+  /** Open descriptor of a writer state. */
   fd: number | undefined = undefined
+  /**
+   * File size of a preallocated writer, which writes each batch at `written` into zero bytes
+   * allocated ahead (positional writes); `-1` for a writer whose descriptor appends.
+   */
+  allocated = -1
+  /** The last scan found zero padding (not damage) after `durableSize`. */
+  padded = false
   /** Latest pending fdatasync ('always'), resolving in call order. */
   chain: Promise<void> | undefined = undefined
   /** Batches waiting in the commit log ('batch'). */

@@ -23,15 +23,16 @@ export interface CrashFsOptions {
 }
 
 interface Inode {
-  /** Size made durable by the last fdatasync/fsync, or undefined when never synced. */
-  synced: number | undefined
+  /** Content made durable by the last fdatasync/fsync (empty when never synced). */
+  image: Buffer
 }
 
 /**
- * A {@link StoreFileSystem} over `node:fs` that counts writes and fsyncs, "crashes" at the
- * Nth of them (a crashing write persists the first half of its bytes) and records what a power
- * loss would keep: per inode the size at its last fdatasync, per new directory entry whether
- * its directory was fsync'ed since. {@link CrashFs.powerLoss} applies that to a copy.
+ * A {@link StoreFileSystem} over `node:fs` that counts writes (appending and positional) and
+ * fsyncs, "crashes" at the Nth of them (a crashing write persists the first half of its bytes)
+ * and records what a power loss would keep: per inode its content at its last fdatasync, per new
+ * directory entry whether its directory was fsync'ed since. {@link CrashFs.powerLoss} applies
+ * that to a copy.
  */
 export class CrashFs implements StoreFileSystem {
   writes = 0
@@ -74,12 +75,12 @@ export class CrashFs implements StoreFileSystem {
     return this.crashed ? new SimulatedCrash(what) : Object.assign(new Error(`EIO: simulated failure at ${what}`), { code: 'EIO' })
   }
 
-  /** The inode of `fd`; one first seen here holds `synced` bytes durably already. */
-  private inode(fd: number, synced?: number): Inode {
+  /** The inode of `fd`; one first seen here holds what it holds now durably already (nothing when new). */
+  private inode(fd: number, existed = true): Inode {
     const ino = fs.fstatSync(fd).ino
     let node = this.inodes.get(ino)
     if (node === undefined) {
-      node = { synced }
+      node = { image: existed ? contentOf(fd) : Buffer.alloc(0) }
       this.inodes.set(ino, node)
     }
     return node
@@ -90,11 +91,8 @@ export class CrashFs implements StoreFileSystem {
     const existed = fs.existsSync(path)
     const fd = await nodeFileSystem.open(path, flags, mode)
     this.fds.set(fd, path)
-    if (existed) this.inode(fd, fs.fstatSync(fd).size)
-    else {
-      this.newNames.add(path)
-      this.inode(fd, undefined)
-    }
+    if (!fs.fstatSync(fd).isDirectory()) this.inode(fd, existed)
+    if (!existed) this.newNames.add(path)
     return fd
   }
 
@@ -106,6 +104,16 @@ export class CrashFs implements StoreFileSystem {
       throw this.failure(`write #${this.writes}`)
     }
     return nodeFileSystem.write(fd, data, offset, length)
+  }
+
+  pwrite(fd: number, data: Uint8Array, offset: number, length: number, position: number): number {
+    this.writes++
+    if (this.tick('write')) {
+      const half = Math.floor(length / 2)
+      if (half > 0) fs.writeSync(fd, data, offset, half, position)
+      throw this.failure(`write #${this.writes}`)
+    }
+    return nodeFileSystem.pwrite!(fd, data, offset, length, position)
   }
 
   async fdatasync(fd: number): Promise<void> {
@@ -129,7 +137,7 @@ export class CrashFs implements StoreFileSystem {
       for (const name of [...this.newNames]) if (path !== undefined && dirname(name) === path) this.newNames.delete(name)
       return
     }
-    this.inode(fd).synced = stat.size
+    this.inode(fd).image = contentOf(fd)
   }
 
   async ftruncate(fd: number, length: number): Promise<void> {
@@ -212,8 +220,10 @@ export class CrashFs implements StoreFileSystem {
 
   /**
    * Applies a power loss to `copy`, a copy of the store directory `original`: entries created
-   * since their directory's last fsync vanish; files written through this shim keep their last
-   * synced size plus `keep` (0..1) of the bytes written after it.
+   * since their directory's last fsync vanish; a file written through this shim keeps its content
+   * at its last sync, with the first `keep` (0..1) of what changed since, in file order (from the
+   * first byte that differs to the end of the longer of the two), applied over it. For a file
+   * that was only appended to, that is its synced size plus `keep` of the bytes written after.
    */
   powerLoss(original: string, copy: string, keep: number): void {
     for (const file of walk(original)) {
@@ -224,11 +234,26 @@ export class CrashFs implements StoreFileSystem {
       }
       const node = this.inodes.get(fs.statSync(file).ino)
       if (node === undefined) continue // not touched: as durable as before
-      const size = fs.statSync(file).size
-      const synced = node.synced ?? 0
-      fs.truncateSync(target, Math.min(size, synced + Math.floor((size - synced) * keep)))
+      fs.writeFileSync(target, afterPowerLoss(fs.readFileSync(file), node.image, keep))
     }
   }
+}
+
+/** What a file holds after a power loss: `durable` with the first `keep` of the changes to `now` applied (see `powerLoss`). */
+export function afterPowerLoss(now: Buffer, durable: Buffer, keep: number): Buffer {
+  const span = Math.max(now.length, durable.length)
+  let first = 0
+  while (first < Math.min(now.length, durable.length) && now[first] === durable[first]) first++
+  if (first >= span) return now
+  const cut = first + Math.floor((span - first) * keep)
+  if (cut >= span) return now
+  const kept = Math.min(cut, now.length)
+  return Buffer.concat([now.subarray(0, kept), durable.subarray(Math.min(kept, durable.length))])
+}
+
+/** A file's whole content through its descriptor, whatever the descriptor's mode and however the file was renamed since. */
+function contentOf(fd: number): Buffer {
+  return fs.readFileSync(`/proc/self/fd/${fd}`)
 }
 
 function walk(dir: string): string[] {
