@@ -1,3 +1,4 @@
+import { sealDefinition } from '../journal/sealed-json.js'
 import { fingerprintOf, type Workflow } from '../workflow/index.js'
 
 /** Structural summary of a definition, journaled with `run.started`. @internal */
@@ -20,11 +21,13 @@ export function summarize(workflow: Workflow): DefinitionSummary {
       if (h === undefined) hashes.set(schema, (h = fingerprintOf(schema)))
       return h
     }
-    summary = {
+    // Sealed (checked, deep-frozen, its JSON kept): journaled with every run of the workflow, it
+    // is checked and serialized once. Its arrays are its own: nothing of the definition is frozen.
+    summary = sealDefinition({
       input: hash(workflow.input),
       ...(workflow.output === undefined ? {} : { output: hash(workflow.output) }),
-      steps: workflow.steps.map((s) => ({ id: s.id, needs: s.needs as string[], output: hash(s.output) })),
-    }
+      steps: workflow.steps.map((s) => ({ id: s.id, needs: [...s.needs], output: hash(s.output) })),
+    })
     summaries.set(workflow, summary)
   }
   return summary

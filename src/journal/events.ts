@@ -1,5 +1,15 @@
 import Type, { type Static } from 'typebox'
 
+/**
+ * Structure of a definition journaled with `run.started` (step ids, needs, contract hashes).
+ * @internal
+ */
+export const DefinitionSummarySchema = Type.Object({
+  input: Type.String(),
+  output: Type.Optional(Type.String()),
+  steps: Type.Array(Type.Object({ id: Type.String(), needs: Type.Array(Type.String()), output: Type.String() })),
+})
+
 const SerializedErrorSchema = Type.Cyclic(
   {
     Error: Type.Object({
@@ -53,13 +63,7 @@ export const JournalEventSchemas = {
     /** Learned step durations (ms) that replaced declared estimates in the critical-path ranking: a decision input. */
     estimates: Type.Optional(Type.Record(Type.String(), Type.Number({ minimum: 0 }))),
     /** Structure of the definition (step ids, needs, contract hashes) to explain a later fingerprint mismatch. */
-    definition: Type.Optional(
-      Type.Object({
-        input: Type.String(),
-        output: Type.Optional(Type.String()),
-        steps: Type.Array(Type.Object({ id: Type.String(), needs: Type.Array(Type.String()), output: Type.String() })),
-      }),
-    ),
+    definition: Type.Optional(DefinitionSummarySchema),
   }),
   'run.resumed': Type.Object({
     ...base,

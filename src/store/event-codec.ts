@@ -2,6 +2,7 @@ import type { TSchema } from 'typebox'
 import type { PayloadCodec } from '../codec/index.js'
 import { compile, issuesOf, type ContractIssue } from '../contract/index.js'
 import { JournalEventSchemas, type JournalEvent } from '../journal/index.js'
+import { sealedDefinitionJson } from '../journal/sealed-json.js'
 import { MAX_RECORD_BYTES } from './record-codec.js'
 import { InvalidEventError } from './store-errors.js'
 
@@ -76,12 +77,14 @@ export function serializeBatch(runId: string, events: readonly JournalEvent[]): 
   const jsons: string[] = new Array(events.length)
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!
-    const issues = isPlainStepEvent(event, runId) ? NO_ISSUES : eventIssues(event, runId)
+    const plain = isPlainStepEvent(event, runId)
+    const sealed = plain ? undefined : sealedParts(event)
+    const issues = plain ? NO_ISSUES : eventIssues(sealed?.rest ?? event, runId)
     const seq = typeof event?.seq === 'number' ? event.seq : 0
     if (issues.length > 0) throw new InvalidEventError(runId, seq, issues)
     let json: string
     try {
-      json = JSON.stringify(event)
+      json = sealed === undefined ? JSON.stringify(event) : `${JSON.stringify(sealed.rest).slice(0, -1)},"definition":${sealed.definition}}`
     } catch (error) {
       throw new InvalidEventError(runId, seq, [{ path: '', message: `not JSON-serializable: ${error instanceof Error ? error.message : String(error)}` }])
     }
@@ -89,6 +92,21 @@ export function serializeBatch(runId: string, events: readonly JournalEvent[]): 
     jsons[i] = json
   }
   return jsons
+}
+
+/**
+ * A `run.started` event whose last member is a definition summary sealed by the engine, split
+ * into the other members and the summary's JSON: the summary is neither checked (its seal did)
+ * nor serialized again. `undefined` for any other value.
+ */
+function sealedParts(event: JournalEvent): { rest: object; definition: string } | undefined {
+  if (typeof event !== 'object' || event === null || event.type !== 'run.started' || 'toJSON' in event) return undefined
+  const definition = sealedDefinitionJson(event.definition)
+  if (definition === undefined) return undefined
+  const keys = Object.keys(event)
+  if (keys[keys.length - 1] !== 'definition') return undefined
+  const { definition: _, ...rest } = event
+  return { rest, definition }
 }
 
 /** Throws {@link InvalidEventError} when `text` is more UTF-8 bytes than a record may hold (`how`: in what form). */

@@ -93,6 +93,12 @@ export class FileStore implements RunStore {
   private readonly states = new Map<string, RunState>()
   private readonly queues = new Map<string, { tail: Promise<unknown>; count: number }>()
   private readonly closing = new Set<Promise<void>>()
+  /**
+   * The close in flight of each run's descriptor (a finished journal's trim runs on the thread
+   * pool, after the append that finished the run has resolved): the run's journal is not read,
+   * re-scanned or reopened before it settles.
+   */
+  private readonly closingRuns = new Map<string, Promise<void>>()
   private readyPromise: Promise<void> | undefined
   private closed = false
   private lastOrdinal = 0
@@ -174,6 +180,7 @@ export class FileStore implements RunStore {
   async *read(runId: string): AsyncIterable<JournalEvent> {
     await this.open()
     assertRunId(runId)
+    await this.closingRuns.get(runId)
     const writer = this.states.get(runId)
     const limit = writer?.fd !== undefined ? writer.durableSize : undefined
     const path = this.layout.journal(runId)
@@ -551,8 +558,13 @@ export class FileStore implements RunStore {
     state.padded = state.scannedSize > state.written
     state.allocated = -1
     const closing = (trim ? this.fs.ftruncate(fd, state.written).catch(noop).then(() => this.fs.close(fd)) : this.fs.close(fd)).catch(noop)
+    const runId = state.runId
     this.closing.add(closing)
-    void closing.then(() => this.closing.delete(closing))
+    this.closingRuns.set(runId, closing)
+    void closing.then(() => {
+      this.closing.delete(closing)
+      if (this.closingRuns.get(runId) === closing) this.closingRuns.delete(runId)
+    })
   }
 
   // ---------------------------------------------------------------- reading state
@@ -591,6 +603,7 @@ export class FileStore implements RunStore {
   private async current(runId: string): Promise<RunState | undefined> {
     const known = this.states.get(runId)
     if (known?.fd !== undefined) return known
+    await this.closingRuns.get(runId)
     let fresh: RunState | undefined
     if (known === undefined) fresh = await this.scan(runId)
     else {
@@ -614,6 +627,7 @@ export class FileStore implements RunStore {
 
   /** Reads a run's journal from disk (from the end of `after` when given). */
   private async scan(runId: string, after?: RunState): Promise<RunState | undefined> {
+    await this.closingRuns.get(runId)
     const path = this.layout.journal(runId)
     let fd: number
     try {

@@ -73,9 +73,10 @@ function now<T>(run: () => T): Promise<T> {
  * objects). The default.
  *
  * Only what waits on the disk, or may take long, goes through libuv's thread pool: `fdatasync`,
- * `fsync`, `read`, `readFile`, `readdir` (a store directory may hold many runs) and `statfs`.
- * Metadata calls on one file (`open`, `close`, `fstat`, `stat`, `link`, `unlink`, `rename`,
- * `mkdir`, `rmdir`, `ftruncate`) run synchronously and return a settled promise: each takes
+ * `fsync`, `read`, `readFile`, `readdir` (a store directory may hold many runs), `statfs` and
+ * `ftruncate` (cutting a finished journal's preallocated space frees blocks: a few hundred
+ * microseconds). Metadata calls on one file (`open`, `close`, `fstat`, `stat`, `link`, `unlink`,
+ * `rename`, `mkdir`, `rmdir`) run synchronously and return a settled promise: each takes
  * microseconds on a local disk, and a hop through the thread pool costs more than the call itself
  * (creating a run's journal and lease takes about fifteen of them). On a network file system
  * where these calls can block for milliseconds, pass your own {@link StoreFileSystem} with
@@ -89,7 +90,7 @@ export const nodeFileSystem: StoreFileSystem = {
   read: (fd, buffer, offset, length, position) => callback<number>((done) => fs.read(fd, buffer, offset, length, position, done)),
   fdatasync: (fd) => callback<void>((done) => fs.fdatasync(fd, done)),
   fsync: (fd) => callback<void>((done) => fs.fsync(fd, done)),
-  ftruncate: (fd, length) => now(() => fs.ftruncateSync(fd, length)),
+  ftruncate: (fd, length) => callback<void>((done) => fs.ftruncate(fd, length, done)),
   fstat: (fd) => now(() => fs.fstatSync(fd)),
   close: (fd) => now(() => fs.closeSync(fd)),
   stat: (path) => now(() => fs.statSync(path)),

@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { compile } from '../../src/contract/index.js'
-import { JournalEventSchemas } from '../../src/journal/index.js'
+import { JournalEventSchemas, type JournalEvent } from '../../src/journal/index.js'
+import { sealDefinition, sealedDefinitionJson } from '../../src/journal/sealed-json.js'
 import { StepStartedEvent, StepSucceededEvent } from '../../src/engine/step-records.js'
 import { eventIssues, isPlainStepEvent, serializeBatch } from '../../src/store/event-codec.js'
 import { InvalidEventError } from '../../src/store/store-errors.js'
@@ -69,5 +70,59 @@ describe('the hand-written check of step events', () => {
     expect(isPlainStepEvent(bad, runId)).toBe(false)
     expect(eventIssues(bad, runId).map((i) => i.path).sort()).toEqual(['/attempt', '/stepId'])
     expect(() => serializeBatch(runId, [bad as never])).toThrow(InvalidEventError)
+  })
+})
+
+describe("a run.started event's sealed definition", () => {
+  const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u2028', 'é', '\ud83d', 'a') }))
+  const summary = fc.record(
+    {
+      input: text,
+      output: text,
+      steps: fc.array(fc.record({ id: text, needs: fc.array(text, { maxLength: 3 }), output: text }), { maxLength: 6 }),
+    },
+    { requiredKeys: ['input', 'steps'] },
+  )
+  const started = (definition: object, input: unknown = { n: 1 }): JournalEvent =>
+    ({ seq: 1, at: 5, runId, type: 'run.started', workflowId: 'wf', version: '1', fingerprint: 'fp', input, seed: 7, definition }) as JournalEvent
+
+  it('is serialized exactly as JSON.stringify would, sealed or not, last member or not', () => {
+    fc.assert(
+      fc.property(summary, fc.jsonValue(), fc.boolean(), (definition, input, sealFirst) => {
+        const plain = started(structuredClone(definition), input)
+        const sealed = started(sealDefinition(structuredClone(definition)), input)
+        const notLast = { ...sealed, seed: 8 } as JournalEvent
+        delete (notLast as { seed?: number }).seed
+        ;(notLast as { seed?: number }).seed = 7 // `definition` no longer last: the seal is not used
+        const batch = sealFirst ? [sealed, plain, notLast] : [plain, notLast, sealed]
+        const jsons = serializeBatch(runId, batch.map((e, i) => ({ ...e, seq: i + 1 }) as JournalEvent))
+        expect(jsons).toEqual(batch.map((e, i) => JSON.stringify({ ...e, seq: i + 1 })))
+      }),
+    )
+  })
+
+  it('still checks every other member of the event, and names what is wrong', () => {
+    const definition = sealDefinition({ input: 'a', steps: [] })
+    const bad = { ...started(definition), seed: 1.5, definition } as JournalEvent
+    let caught: unknown
+    try {
+      serializeBatch(runId, [bad])
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toBeInstanceOf(InvalidEventError)
+    expect((caught as InvalidEventError).data.issues.map((issue) => issue.path)).toEqual(['/seed'])
+  })
+
+  it('seals only definition summaries', () => {
+    expect(() => sealDefinition({ input: 'a' })).toThrow(TypeError)
+    expect(() => sealDefinition({ input: 'a', steps: [{ id: 's1', needs: [1], output: 'b' }] })).toThrow(TypeError)
+  })
+
+  it('deep-freezes what it seals', () => {
+    const definition = sealDefinition({ input: 'a', steps: [{ id: 's1', needs: ['s0'], output: 'b' }] })
+    expect(Object.isFrozen(definition.steps[0]!.needs)).toBe(true)
+    expect(sealedDefinitionJson(definition)).toBe(JSON.stringify(definition))
+    expect(sealedDefinitionJson({ ...definition })).toBeUndefined()
   })
 })

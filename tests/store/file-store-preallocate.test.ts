@@ -125,6 +125,44 @@ describe("fileStore: preallocated journals ('always', 'batch')", () => {
     await reader.close()
   })
 
+  it('cuts a finished journal after its last append resolves; appending to or reading the run again waits for the cut', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let cuts = 0
+    let writes = 0
+    const fs: StoreFileSystem = {
+      ...nodeFileSystem,
+      ftruncate: async (fd, length) => {
+        cuts++
+        await gate
+        return nodeFileSystem.ftruncate(fd, length)
+      },
+      pwrite: (...args) => {
+        writes++
+        return nodeFileSystem.pwrite!(...args)
+      },
+    }
+    const dir = tempDir()
+    const store = fileStore(dir, { fs })
+    await store.create(header('r1'))
+    await append(store, 'r1', events('r1', 1, 3))
+    await append(store, 'r1', [terminal('r1', 4, 'run.failed')]) // resolves while the cut waits
+    expect(cuts).toBe(1)
+    const before = writes
+    const appended = append(store, 'r1', events('r1', 5, 6))
+    const read = readAll(store, 'r1')
+    // Give a writer that did not wait every chance to write before the cut (it would be cut off).
+    for (let i = 0; i < 50 && writes === before; i++) await new Promise((resolve) => setTimeout(resolve, 1))
+    expect(writes).toBe(before)
+    release()
+    await appended
+    expect(await read).toEqual([...events('r1', 1, 3), terminal('r1', 4, 'run.failed')])
+    await store.close()
+    const reader = fileStore(dir)
+    expect(await readAll(reader, 'r1')).toEqual([...events('r1', 1, 3), terminal('r1', 4, 'run.failed'), ...events('r1', 5, 6)])
+    await reader.close()
+  })
+
   it("'batch' writes into the padding too, and its group commit makes the in-place records durable", async () => {
     const { dir, path } = await paddedJournal(3)
     const shim = new CrashFs()
