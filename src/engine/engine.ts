@@ -1,7 +1,7 @@
 import { assert, dataProblems, UntrustedDataError, type DataLimits } from '../contract/index.js'
 import { inlineExecutor, type Executor } from '../executor/index.js'
 import { parseDuration, systemClock, systemEntropy, type Clock, type Entropy } from '../runtime/index.js'
-import { memoryStore, type Lease, type RunFilter, type RunStore, type RunSummary } from '../store/index.js'
+import { memoryStore, type Lease, type RunFilter, type RunHeader, type RunStore, type RunSummary } from '../store/index.js'
 import { EventBus, type Telemetry, type WeftEvent, type WeftEventMap, type WeftEventType } from '../telemetry/index.js'
 import { isValidId, WorkflowDefinitionError, type Workflow } from '../workflow/index.js'
 import { checkResources } from '../scheduler/index.js'
@@ -233,6 +233,9 @@ export class Engine {
         pools: this.workflowPools(wf),
         limits: this.limits,
         ...(this.store.acquireLease === undefined ? {} : { lease: (run: RunExecution) => this.lease(run, undefined) }),
+        ...(this.store.acquireLease === undefined || this.store.createLeased === undefined
+          ? {}
+          : { createLeased: async (run: RunExecution, header: RunHeader) => this.lease(run, await this.store.createLeased!(header, this.owner, this.leaseTtlMs), true) }),
       },
     )
     return this.launch(execution)
@@ -419,10 +422,11 @@ export class Engine {
 
   /**
    * Takes (or adopts) the lease of a run and keeps it until the run ends. Resolves the fencing
-   * token, or undefined after failing the run with a LeaseConflictError.
+   * token, or undefined after failing the run with a LeaseConflictError. `taken`: `held` is the
+   * outcome of an acquisition already made (undefined: another owner holds the lease).
    */
-  private async lease(run: RunExecution, held: Lease | undefined): Promise<number | undefined> {
-    const lease = held ?? (await this.store.acquireLease!(run.runId, this.owner, this.leaseTtlMs))
+  private async lease(run: RunExecution, held: Lease | undefined, taken = false): Promise<number | undefined> {
+    const lease = taken ? held : (held ?? (await this.store.acquireLease!(run.runId, this.owner, this.leaseTtlMs)))
     if (lease === undefined) {
       run.abortInfrastructure(new LeaseConflictError(run.runId, this.owner))
       return undefined

@@ -5,7 +5,7 @@ import type { Executor, StepTask } from '../executor/index.js'
 import type { JournalEvent } from '../journal/index.js'
 import type { Clock } from '../runtime/index.js'
 import { Scheduler } from '../scheduler/index.js'
-import type { RunStore } from '../store/index.js'
+import type { RunHeader, RunStore } from '../store/index.js'
 import type { EventBus, StepLogEvent, Telemetry, WeftEvent } from '../telemetry/index.js'
 import type { StepDefinition, Workflow } from '../workflow/index.js'
 import { Value } from 'typebox/value'
@@ -104,6 +104,11 @@ export interface RunSettings {
    * owner holds it) and returns the fencing token for appends.
    */
   readonly lease?: (execution: RunExecution) => Promise<number | undefined>
+  /**
+   * Creates the run and takes its lease in one store call, when the store can: resolves the
+   * fencing token, or undefined after failing the run with a conflict.
+   */
+  readonly createLeased?: (execution: RunExecution, header: RunHeader) => Promise<number | undefined>
 }
 
 /** The reason a disarmed timeout timer is aborted with (nobody sees it; saves a DOMException). */
@@ -245,22 +250,30 @@ export class RunExecution implements StepHost, GateMember {
         if (!(await this.takeLease())) return
       } else {
         this.startedAt = clock.now()
+        const header: RunHeader = {
+          runId: this.runId,
+          workflowId: wf.id,
+          version: wf.version,
+          fingerprint: wf.fingerprint,
+          createdAt: this.startedAt,
+          ...(this.settings.parentRunId === undefined ? {} : { parentRunId: this.settings.parentRunId }),
+          ...(this.settings.metadata === undefined ? {} : { metadata: this.settings.metadata }),
+        }
+        let leased = false
         try {
-          await store.create({
-            runId: this.runId,
-            workflowId: wf.id,
-            version: wf.version,
-            fingerprint: wf.fingerprint,
-            createdAt: this.startedAt,
-            ...(this.settings.parentRunId === undefined ? {} : { parentRunId: this.settings.parentRunId }),
-            ...(this.settings.metadata === undefined ? {} : { metadata: this.settings.metadata }),
-          })
+          if (this.settings.createLeased === undefined) await store.create(header)
+          else {
+            const token = await this.settings.createLeased(this, header)
+            if (token === undefined) return
+            this.appendOptions = { fence: token }
+            leased = true
+          }
         } catch (error) {
           // Idempotent start: a process that died between creating the run and journaling
           // `run.started` left an empty run of this workflow; starting it again adopts it.
           if (!isWeftError(error, 'WEFT_RUN_EXISTS') || !(await this.isEmptyRunOf(wf))) throw error
         }
-        if (!(await this.takeLease())) return
+        if (!leased && !(await this.takeLease())) return
         const started: JournalEvent = {
           seq: ++this.seq,
           at: this.startedAt,

@@ -229,6 +229,30 @@ export class FileStore implements RunStore {
 
   // ---------------------------------------------------------------- leases
 
+  /**
+   * {@inheritDoc RunStore.createLeased}
+   *
+   * The journal and the lease file are created at the same time, so that their fsyncs (file and
+   * directory, each) overlap: about half a millisecond less per run on a local SSD. When the
+   * journal cannot be created the lease taken meanwhile is released.
+   */
+  async createLeased(header: RunHeader, owner: string, ttlMs: number): Promise<Lease | undefined> {
+    await this.open()
+    assertRunHeader(header)
+    assertLeaseArguments(owner, ttlMs)
+    const { runId } = header
+    const leasing = io(runId, 'acquire lease', () => this.leases.acquire(runId, owner, ttlMs))
+    leasing.catch(noop) // handled below, after the journal: not an unhandled rejection meanwhile
+    try {
+      await this.create(header)
+    } catch (error) {
+      const lease = await leasing.catch(() => undefined)
+      if (lease !== undefined) await this.leases.release(lease).catch(noop)
+      throw error
+    }
+    return this.remember(await leasing)
+  }
+
   /** {@inheritDoc RunStore.acquireLease} */
   async acquireLease(runId: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
     await this.open()

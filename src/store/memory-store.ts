@@ -149,6 +149,14 @@ export class MemoryStore implements RunStore {
     }
   }
 
+  /** {@inheritDoc RunStore.createLeased} */
+  async createLeased(header: RunHeader, owner: string, ttlMs: number): Promise<Lease | undefined> {
+    assertRunHeader(header)
+    assertLeaseArguments(owner, ttlMs)
+    await this.create(header)
+    return this.acquireLease(header.runId, owner, ttlMs)
+  }
+
   /** {@inheritDoc RunStore.acquireLease} */
   async acquireLease(runId: string, owner: string, ttlMs: number): Promise<Lease | undefined> {
     assertRunId(runId)

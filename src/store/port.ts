@@ -165,6 +165,15 @@ export interface RunStore {
    */
   acquireLease?(runId: string, owner: string, ttlMs: number): Promise<Lease | undefined>
   /**
+   * Records a new run and takes its lease for `ttlMs` in one call, as `create` followed by
+   * `acquireLease` would; a store may do both at once (the file store overlaps their fsyncs).
+   * Resolves the lease, or `undefined` when another owner holds an unexpired lease on the run.
+   * Rejects like `create` (`RunExistsError`, `InvalidRunIdError`) and with `InvalidArgumentError`
+   * for a bad `owner` or `ttlMs`; a rejected call leaves no lease held by `owner`. Optional: the
+   * engine calls `create` then `acquireLease` without it.
+   */
+  createLeased?(header: RunHeader, owner: string, ttlMs: number): Promise<Lease | undefined>
+  /**
    * Extends a lease to `ttlMs` from now. Rejects with `LeaseLostError` when the lease is no
    * longer the run's current one (taken over or released). An expired lease that nobody took
    * over can still be renewed.

@@ -384,6 +384,50 @@ export function runStoreConformance(name: string, makeStore: (context: RunStoreC
       })
     })
 
+    describe('createLeased', () => {
+      beforeEach((context) => {
+        if (store.createLeased === undefined || store.acquireLease === undefined || store.releaseLease === undefined) context.skip()
+      })
+
+      it('records the run and grants its lease (token 1) in one call; the lease fences appends', async () => {
+        const lease = await store.createLeased!(header('r1'), 'engine-a', 1000)
+        expect(lease).toEqual({ runId: 'r1', owner: 'engine-a', token: 1, expiresAt: 1_001_000 })
+        expect(await store.get('r1')).toMatchObject({ runId: 'r1', workflowId: 'wf', status: 'running', events: 0 })
+        expect(await store.acquireLease!('r1', 'engine-b', 1000)).toBeUndefined()
+        await append(store, 'r1', events('r1', 1, 2), { fence: lease!.token })
+        await clock.advance(1000)
+        expect(await store.acquireLease!('r1', 'engine-b', 1000)).toMatchObject({ token: 2 })
+        expect(await rejection(append(store, 'r1', events('r1', 3, 3), { fence: lease!.token }))).toBeInstanceOf(LeaseLostError)
+        expect(await readAll(store, 'r1')).toEqual(events('r1', 1, 2))
+      })
+
+      it('on a taken id rejects with RunExistsError and leaves the run and its lease as they were', async () => {
+        await store.create(header('r1', { workflowId: 'first' }))
+        await append(store, 'r1', events('r1', 1, 1))
+        const error = await rejection(store.createLeased!(header('r1', { workflowId: 'second' }), 'engine-a', 1000))
+        expect(error).toBeInstanceOf(RunExistsError)
+        expect(await store.get('r1')).toMatchObject({ workflowId: 'first', events: 1 })
+        // No lease is left held by engine-a: another owner gets the run's lease at once.
+        expect(await store.acquireLease!('r1', 'engine-b', 1000)).toMatchObject({ owner: 'engine-b' })
+      })
+
+      it('on a taken id whose lease another owner holds, rejects with RunExistsError and that lease stays', async () => {
+        await store.create(header('r1'))
+        const held = (await store.acquireLease!('r1', 'engine-b', 5000))!
+        expect(await rejection(store.createLeased!(header('r1'), 'engine-a', 1000))).toBeInstanceOf(RunExistsError)
+        expect(await store.acquireLease!('r1', 'engine-b', 5000)).toMatchObject({ token: held.token })
+        expect(await store.acquireLease!('r1', 'engine-c', 1000)).toBeUndefined()
+      })
+
+      it('checks its arguments before recording anything', async () => {
+        for (const [owner, ttl] of [['', 1000], ['engine-a', 0], ['engine-a', Number.NaN]] as const) {
+          expect(isWeftError(await rejection(store.createLeased!(header('r1'), owner, ttl)), 'WEFT_INVALID_ARGUMENT')).toBe(true)
+        }
+        expect(await rejection(store.createLeased!(header('../x'), 'engine-a', 1000))).toBeInstanceOf(InvalidRunIdError)
+        expect(await store.get('r1')).toBeUndefined()
+      })
+    })
+
     describe('prune and health', () => {
       beforeEach((context) => {
         if (store.prune === undefined || store.health === undefined) context.skip()

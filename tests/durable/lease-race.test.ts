@@ -56,6 +56,38 @@ describe('leases', () => {
     rmSync(scratch, { recursive: true, force: true })
   }, 120_000)
 
+  it('30 seeded races of two engines starting the same run id at once: exactly one runs it, the other is refused', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'weft-start-race-'))
+    const random = mulberry32(11)
+    for (let race = 0; race < 30; race++) {
+      const dir = join(scratch, `r${race}`)
+      const executions = new Map<string, number>()
+      const count = (id: string) => executions.set(id, (executions.get(id) ?? 0) + 1)
+      const wf = workflow('start-race')
+        .step('a', { output: Type.Integer(), run: () => (count('a'), 1) })
+        .step('b', { needs: ['a'], output: Type.Integer(), run: ({ deps }) => (count('b'), deps.a + 1) })
+        .build()
+      // Each engine with its own store instance (as two processes would have); the file store
+      // creates the journal and takes the lease at the same time.
+      const engines = ['x', 'y'].map((owner) => createEngine({ store: fileStore(dir), owner }))
+      const outcomes = await Promise.all(
+        engines.map(async (engine) => {
+          for (let i = Math.floor(random() * 4); i > 0; i--) await tick()
+          try {
+            return await (await engine.start(wf, undefined, { runId: 'run' })).result
+          } catch (error) {
+            expect((error as { code?: string }).code).toMatch(/^WEFT_(RUN_EXISTS|LEASE_CONFLICT)$/)
+            return undefined
+          }
+        }),
+      )
+      expect(outcomes.filter((r) => r !== undefined)).toEqual([expect.objectContaining({ status: 'succeeded', output: { a: 1, b: 2 } })])
+      expect(executions).toEqual(new Map([['a', 1], ['b', 1]]))
+      await Promise.all(engines.map((engine) => engine.close()))
+    }
+    rmSync(scratch, { recursive: true, force: true })
+  }, 120_000)
+
   it('a run whose owner died is recovered by another engine', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'weft-recover-'))
     const storeClock = new SimulatedClock({ autoAdvance: false })
