@@ -2,28 +2,15 @@ import { dirname } from 'node:path'
 import { errorCode, type StoreFileSystem } from './file-system.js'
 
 /**
- * Writes all of `data` with as many writes as the file system needs.
+ * Writes all of `data` with as many writes as the file system needs: at the descriptor's
+ * position, or at file position `position` (positional writes, `StoreFileSystem.pwrite`).
  * @internal
  */
-export function writeAll(fs: StoreFileSystem, fd: number, data: Uint8Array): void {
+export function writeAll(fs: StoreFileSystem, fd: number, data: Uint8Array, position?: number): void {
   let done = 0
   while (done < data.length) {
-    const n = fs.write(fd, data, done, data.length - done)
-    if (!(n > 0)) throw Object.assign(new Error(`short write (${done} of ${data.length} bytes)`), { code: 'EIO' })
-    done += n
-  }
-}
-
-/**
- * Writes all of `data` at file position `position` with as many positional writes as the file
- * system needs.
- * @internal
- */
-export function pwriteAll(fs: StoreFileSystem, fd: number, data: Uint8Array, position: number): void {
-  let done = 0
-  while (done < data.length) {
-    const n = fs.pwrite!(fd, data, done, data.length - done, position + done)
-    if (!(n > 0)) throw Object.assign(new Error(`short write (${done} of ${data.length} bytes at ${position})`), { code: 'EIO' })
+    const n = position === undefined ? fs.write(fd, data, done, data.length - done) : fs.pwrite!(fd, data, done, data.length - done, position + done)
+    if (!(n > 0)) throw Object.assign(new Error(`short write (${done} of ${data.length} bytes${position === undefined ? '' : ` at ${position}`})`), { code: 'EIO' })
     done += n
   }
 }
@@ -35,7 +22,7 @@ export function pwriteAll(fs: StoreFileSystem, fd: number, data: Uint8Array, pos
 export function writeZeros(fs: StoreFileSystem, fd: number, position: number, length: number): void {
   for (let done = 0; done < length; ) {
     const n = Math.min(length - done, ZEROS.length)
-    pwriteAll(fs, fd, ZEROS.subarray(0, n), position + done)
+    writeAll(fs, fd, ZEROS.subarray(0, n), position + done)
     done += n
   }
 }

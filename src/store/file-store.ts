@@ -47,6 +47,12 @@ const EMPTY = Buffer.alloc(0)
  * the next time it appends to that run. Damage before the tail raises `JournalCorruptError`;
  * a journal of a newer format raises `JournalVersionError`.
  *
+ * Preallocation (`'always'` and `'batch'`, see {@link FileStoreOptions.preallocate}): a journal
+ * is allocated ahead in zero-filled extents and batches are written into them in place, so that
+ * an append's fdatasync flushes data without committing a new file size. Zero bytes after the
+ * last complete batch are unused space, never damage. A finished run's journal is cut back to
+ * its records once its last append has resolved.
+ *
  * Leases work across processes: each run has a directory of lease files named by fencing
  * token; a new lease is the next token's file, created by hard-linking a fully written temporary
  * file to that name. `link` fails when the name exists, so of two processes racing for a lease

@@ -1,4 +1,4 @@
-import { pwriteAll, writeAll, writeZeros } from './atomic-file.js'
+import { writeAll, writeZeros } from './atomic-file.js'
 import type { StoreFileSystem } from './file-system.js'
 import type { RunState } from './run-state.js'
 
@@ -35,7 +35,7 @@ export function writeRecords(fs: StoreFileSystem, state: RunState, data: Uint8Ar
 function writeInPlace(fs: StoreFileSystem, state: RunState, data: Uint8Array): void {
   const at = state.written
   const end = at + data.length
-  pwriteAll(fs, state.fd!, data, at)
+  writeAll(fs, state.fd!, data, at)
   if (end > state.allocated) {
     const size = extentFor(state.allocated, end)
     writeZeros(fs, state.fd!, end, size - end)

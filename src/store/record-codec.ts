@@ -16,6 +16,10 @@ import { crc32 } from './crc32.js'
  * last batch from damage further back. JSON never contains a raw newline or tab, so every record
  * starts after a newline.
  *
+ * A journal may end with zero bytes: space a preallocating store allocated ahead and has not
+ * written yet. Zeros from the end of the last complete batch to the end of the file are padding,
+ * not a torn tail; zeros followed by anything else are damage (or a torn tail) as usual.
+ *
  * Version 1 is the plain format (the identity payload codec). Version 2
  * ({@link ENCODED_JOURNAL_FORMAT_VERSION}) is the same line framing for a journal written with a
  * payload codec: the header's JSON is `{"runId":…,"codec":<codec id>,"header":<encoded header
