@@ -235,7 +235,7 @@ export class Engine {
         ...(this.store.acquireLease === undefined ? {} : { lease: (run: RunExecution) => this.lease(run, undefined) }),
         ...(this.store.acquireLease === undefined || this.store.createLeased === undefined
           ? {}
-          : { createLeased: async (run: RunExecution, header: RunHeader) => this.lease(run, await this.store.createLeased!(header, this.owner, this.leaseTtlMs), true) }),
+          : { createLeased: async (run: RunExecution, header: RunHeader) => this.adopt(run, await this.store.createLeased!(header, this.owner, this.leaseTtlMs)) }),
       },
     )
     return this.launch(execution)
@@ -420,13 +420,17 @@ export class Engine {
     return (await this.resume(runId, workflow, { signal: abort.signal })).result
   }
 
+  /** Takes the lease of a run unless one is `held` already, and keeps it (see `adopt`). */
+  private async lease(run: RunExecution, held: Lease | undefined): Promise<number | undefined> {
+    return this.adopt(run, held ?? (await this.store.acquireLease!(run.runId, this.owner, this.leaseTtlMs)))
+  }
+
   /**
-   * Takes (or adopts) the lease of a run and keeps it until the run ends. Resolves the fencing
-   * token, or undefined after failing the run with a LeaseConflictError. `taken`: `held` is the
-   * outcome of an acquisition already made (undefined: another owner holds the lease).
+   * Keeps the outcome of a lease acquisition until the run ends. Resolves the fencing token, or
+   * undefined (`lease` undefined: another owner holds it) after failing the run with a
+   * LeaseConflictError.
    */
-  private async lease(run: RunExecution, held: Lease | undefined, taken = false): Promise<number | undefined> {
-    const lease = taken ? held : (held ?? (await this.store.acquireLease!(run.runId, this.owner, this.leaseTtlMs)))
+  private adopt(run: RunExecution, lease: Lease | undefined): number | undefined {
     if (lease === undefined) {
       run.abortInfrastructure(new LeaseConflictError(run.runId, this.owner))
       return undefined

@@ -244,7 +244,7 @@ export class FileStore implements RunStore {
    */
   async createLeased(header: RunHeader, owner: string, ttlMs: number): Promise<Lease | undefined> {
     await this.open()
-    assertRunHeader(header)
+    assertRunHeader(header) // before the lease: its directory is named by the run id
     assertLeaseArguments(owner, ttlMs)
     const { runId } = header
     const leasing = io(runId, 'acquire lease', () => this.leases.acquire(runId, owner, ttlMs))

@@ -151,8 +151,7 @@ export class MemoryStore implements RunStore {
 
   /** {@inheritDoc RunStore.createLeased} */
   async createLeased(header: RunHeader, owner: string, ttlMs: number): Promise<Lease | undefined> {
-    assertRunHeader(header)
-    assertLeaseArguments(owner, ttlMs)
+    assertLeaseArguments(owner, ttlMs) // before the run is recorded; `create` checks the header
     await this.create(header)
     return this.acquireLease(header.runId, owner, ttlMs)
   }
