@@ -1150,8 +1150,9 @@ export class RunExecution implements StepHost, GateMember {
     this.reactionAt = -1
     if (this.flushing) return
     if (this.asyncStore) {
-      // A store that commits asynchronously (fsync): gather every reaction of this tick (e.g. a
-      // wave of parallel steps finishing together) into one append, i.e. one group commit.
+      // A store that commits asynchronously (fsync; the file store with 'none' too, where each
+      // append costs a write): gather every reaction of this tick (e.g. a wave of parallel steps
+      // finishing together) into one append, i.e. one group commit.
       if (!this.flushQueued) {
         this.flushQueued = true
         queueMicrotask(this.flushQueuedBatch)

@@ -15,7 +15,9 @@ import { InvalidArgumentError } from '../errors/index.js'
  *   runs) are written together and made durable with a single fdatasync of a shared commit log;
  *   journals are fsync'ed at checkpoints. Same guarantee as `'always'` for acknowledged appends,
  *   far fewer fsyncs with many concurrent runs, up to one event-loop turn of extra latency.
- * - `'none'`: written only, never fsync'ed; `append` completes synchronously. A process crash
+ * - `'none'`: written only, never fsync'ed. `append` writes before it returns and returns a settled
+ *   promise, so that the engine gathers the appends of one tick (a wave of parallel steps
+ *   finishing together) into one write. A process crash
  *   loses nothing (the OS keeps the written data), but a power loss or OS crash can lose the
  *   latest events of every run — or leave a journal that reports `JournalCorruptError` when the
  *   disk persisted its pages out of order.

@@ -31,6 +31,7 @@ import {
 } from './store-errors.js'
 
 const EMPTY = Buffer.alloc(0)
+const RESOLVED: Promise<void> = Promise.resolve()
 
 /**
  * A {@link RunStore} that keeps one append-only journal file per run in a directory, with
@@ -165,7 +166,7 @@ export class FileStore implements RunStore {
   }
 
   /** {@inheritDoc RunStore.append} */
-  append(runId: string, events: readonly JournalEvent[], options?: AppendOptions): void | Promise<void> {
+  append(runId: string, events: readonly JournalEvent[], options?: AppendOptions): Promise<void> {
     const state = this.states.get(runId)
     const fence = options?.fence
     if (state !== undefined && state.fd !== undefined && (fence === undefined || this.surelyHeld(runId, fence)) && !this.closed && !this.queues.has(runId)) {
@@ -401,10 +402,10 @@ export class FileStore implements RunStore {
   // ---------------------------------------------------------------- appending
 
   /** Appends to a writer state: validate, encode, write (or queue), then make durable. */
-  private appendTo(state: RunState, events: readonly JournalEvent[]): void | Promise<void> {
+  private appendTo(state: RunState, events: readonly JournalEvent[]): Promise<void> {
     if (state.failure !== undefined) return this.fail(state.failure)
     if (!Array.isArray(events)) return this.fail(new InvalidArgumentError('events', 'an array of journal events', events))
-    if (events.length === 0) return this.durability === 'none' ? undefined : this.durability === 'batch' ? this.log!.enqueue(state, EMPTY) : (state.chain ?? Promise.resolve())
+    if (events.length === 0) return this.durability === 'none' ? RESOLVED : this.durability === 'batch' ? this.log!.enqueue(state, EMPTY) : (state.chain ?? Promise.resolve())
     let next = state.lastSeq + 1
     for (const event of events) {
       const seq = (event as { seq?: unknown } | null)?.seq
@@ -435,7 +436,7 @@ export class FileStore implements RunStore {
       state.durableSize = state.size
       state.durableSeq = state.lastSeq
       this.maybeClose(state)
-      return undefined
+      return RESOLVED
     }
     return this.sync(state)
   }
@@ -519,8 +520,7 @@ export class FileStore implements RunStore {
     }
   }
 
-  private fail(error: unknown): void | Promise<void> {
-    if (this.durability === 'none') throw error
+  private fail(error: unknown): Promise<void> {
     return Promise.reject(error)
   }
 

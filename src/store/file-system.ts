@@ -8,8 +8,8 @@ import * as os from 'node:os'
  *
  * Every method is asynchronous except {@link StoreFileSystem.write} and
  * {@link StoreFileSystem.pwrite}: appends are written with one synchronous write so that their
- * order in the file is their call order and a store with `durability: 'none'` commits
- * synchronously; a write to the page cache takes microseconds.
+ * order in the file is their call order and a store with `durability: 'none'` has written an
+ * append before `append` returns; a write to the page cache takes microseconds.
  * @public
  */
 export interface StoreFileSystem {

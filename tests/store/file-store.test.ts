@@ -311,13 +311,19 @@ describe('fileStore: appending', () => {
     await store.close()
   })
 
-  it("'none' commits synchronously and never fsyncs an append", async () => {
+  it("'none' writes before append returns (a settled promise) and never fsyncs an append", async () => {
     const shim = new CrashFs()
     const store = fileStore(tempDir(), { fs: shim, durability: 'none' })
     await store.create(header('r1'))
     await append(store, 'r1', events('r1', 1, 1)) // opens nothing: the run is open since create
-    expect(store.append('r1', events('r1', 2, 2))).toBeUndefined()
-    expect(() => store.append('r1', events('r1', 9, 9))).toThrow(/expected event seq 3/)
+    const writes = shim.writes
+    const appended = store.append('r1', events('r1', 2, 2))
+    expect(shim.writes).toBe(writes + 1) // in the file (the OS's cache) already: a process crash from here on loses nothing
+    expect(appended).toBeInstanceOf(Promise)
+    await appended
+    const rejected = store.append('r1', events('r1', 9, 9))
+    expect(shim.writes).toBe(writes + 1)
+    await expect(rejected).rejects.toThrow(/expected event seq 3/)
     expect(shim.fdatasyncs + shim.fsyncs).toBe(0)
     expect(await readAll(store, 'r1')).toEqual(events('r1', 1, 2))
     await store.close()
