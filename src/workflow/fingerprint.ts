@@ -101,17 +101,55 @@ function writeCanonical(value: unknown, out: Sink): boolean {
     out.write(']')
   } else {
     const record = value as Record<string, unknown>
+    const plan = keyPlan(Object.keys(record))
+    const order = plan.order
     out.write('{')
     let first = true
-    for (const key of canonicalKeyOrder(Object.keys(record).sort())) {
-      const v = record[key]
+    for (let k = 0; k < order.length; k++) {
+      const v = record[order[k]!]
       if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue
-      out.write(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`)
+      out.write(first ? plan.first[k]! : plan.rest[k]!)
       first = false
       writeCanonical(v, out)
     }
     out.write('}')
   }
+  return true
+}
+
+/** How an object with a given list of own keys is written: its keys in canonical order, and each key's JSON before its value. */
+interface KeyPlan {
+  /** The keys as `Object.keys` listed them (the plan's identity). */
+  readonly keys: readonly string[]
+  readonly order: readonly string[]
+  /** `"key":`, for the first member written. */
+  readonly first: readonly string[]
+  /** `,"key":`, for the others. */
+  readonly rest: readonly string[]
+}
+
+// The plans of the last few key lists seen. A definition's step descriptors all have the same
+// keys in the same order: sorting them and quoting each key once instead of once per step is
+// a third of fingerprinting a large definition. A plan depends only on the key list, so sharing
+// it between calls cannot change any output.
+const recentPlans: (KeyPlan | undefined)[] = [undefined, undefined, undefined, undefined]
+let nextPlanSlot = 0
+
+function keyPlan(keys: string[]): KeyPlan {
+  for (let s = 0; s < recentPlans.length; s++) {
+    const plan = recentPlans[s]
+    if (plan !== undefined && sameKeys(plan.keys, keys)) return plan
+  }
+  const order = canonicalKeyOrder(keys.slice().sort())
+  const plan: KeyPlan = { keys, order, first: order.map((k) => `${JSON.stringify(k)}:`), rest: order.map((k) => `,${JSON.stringify(k)}:`) }
+  recentPlans[nextPlanSlot] = plan
+  nextPlanSlot = (nextPlanSlot + 1) % recentPlans.length
+  return plan
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
 

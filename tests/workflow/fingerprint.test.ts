@@ -68,6 +68,24 @@ describe('canonicalJson and fingerprintOf', () => {
     )
   })
 
+  it('property: objects sharing key lists (in any insertion order, more lists than are remembered) are written as the reference writes them', () => {
+    // Key orders are planned once per key list and reused: interleave a few key lists in several
+    // insertion orders, each value written many times, so that plans are reused and evicted.
+    const keyList = fc.uniqueArray(key, { minLength: 1, maxLength: 6 })
+    fc.assert(
+      fc.property(fc.array(keyList, { minLength: 1, maxLength: 7 }), fc.array(fc.tuple(fc.nat(), fc.nat(), tree), { minLength: 1, maxLength: 40 }), (lists, picks) => {
+        const values = picks.map(([which, rotate, leaf]) => {
+          const keys = lists[which % lists.length]!
+          const turned = [...keys.slice(rotate % keys.length), ...keys.slice(0, rotate % keys.length)]
+          return record(turned.map((k, i) => [k, i % 2 === 0 ? leaf : i]))
+        })
+        expect(canonicalJson(values)).toBe(reference(values))
+        for (const value of values) expect(canonicalJson(value)).toBe(reference(value))
+      }),
+      { numRuns: 200 },
+    )
+  })
+
   it('hashes long text in chunks without splitting a surrogate pair', () => {
     const steps = Array.from({ length: 20_000 }, (_, i) => ({ id: `s${i}`, label: '😀'.repeat(i % 5), needs: [`s${i - 1}`] }))
     const definition = { id: 'wide', steps }
