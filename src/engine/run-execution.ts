@@ -2,6 +2,7 @@ import { ContractViolation, issuesOf } from '../contract/index.js'
 import { assertJournaledData, isJournaledData, journaledDataViolation } from '../contract/journaled-data.js'
 import { isWeftError, serializeError, type SerializedError } from '../errors/index.js'
 import type { Executor, StepTask } from '../executor/index.js'
+import { InlineExecutor } from '../executor/inline-executor.js'
 import type { JournalEvent } from '../journal/index.js'
 import type { Clock } from '../runtime/index.js'
 import { Scheduler } from '../scheduler/index.js'
@@ -156,6 +157,8 @@ export class RunExecution implements StepHost, GateMember {
   private mapSteps: MapSteps | undefined
   /** The run may take the lean path (see {@link RunExecution.succeedLean}) for plain steps. */
   private readonly leanRun: boolean
+  /** The executor is an {@link InlineExecutor}: the lean path calls plain steps' bodies itself. */
+  private readonly directBodies: boolean
 
   private seq = 0
   private committedSeq = 0
@@ -218,6 +221,7 @@ export class RunExecution implements StepHost, GateMember {
     this.signals = new SignalBoard(this.state.signals)
     this.beforeStep = services.plugins.filter((p) => p.beforeStep !== undefined)
     this.afterStep = services.plugins.filter((p) => p.afterStep !== undefined)
+    this.directBodies = services.executor instanceof InlineExecutor
     this.leanRun =
       leanPath.enabled &&
       !constrained &&
@@ -669,8 +673,7 @@ export class RunExecution implements StepHost, GateMember {
     if (this.plan.hasCompensation) this.completion.push(i)
     const succeeded: JournalEvent = new StepSucceededEvent(++this.seq, at, this.runId, this.steps[i]!.id, attempt, value)
     const scheduler = this.scheduler
-    scheduler.settle(i, true)
-    if (scheduler.hasBlocked || scheduler.done) {
+    if (scheduler.settle(i, true)) {
       // A dependent must be skipped (it also needs a step that did not succeed), or the run
       // ends: the general path does both.
       this.record(succeeded)
@@ -757,7 +760,19 @@ export class RunExecution implements StepHost, GateMember {
     const attempt = this.attempts[j]!
     const ctx = new StepRuntime(this, j, step.id, attempt, this.settings.input, this.depsOf(j))
     this.lastContext = ctx
-    executeTask(this.services.executor, { step, ctx }).then(
+    let pending: Promise<unknown>
+    if (this.directBodies) {
+      // InlineExecutor.execute, written out.
+      try {
+        const result = step.run(ctx)
+        pending = result instanceof Promise ? result : Promise.resolve(result)
+      } catch (error) {
+        pending = Promise.reject(error)
+      }
+    } else {
+      pending = executeTask(this.services.executor, { step, ctx })
+    }
+    pending.then(
       (value) => this.onValue(j, attempt, value),
       (error) => this.onError(j, attempt, error),
     )

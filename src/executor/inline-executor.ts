@@ -5,14 +5,21 @@ import type { Executor, StepTask } from './port.js'
  * @public
  */
 export function inlineExecutor(): Executor {
-  return {
-    execute(task: StepTask): Promise<unknown> {
-      try {
-        const result = task.step.run(task.ctx)
-        return result instanceof Promise ? result : Promise.resolve(result)
-      } catch (error) {
-        return Promise.reject(error)
-      }
-    },
+  return new InlineExecutor()
+}
+
+/**
+ * The inline executor's class: the engine recognizes it and calls plain steps' bodies itself,
+ * exactly as {@link InlineExecutor.execute} would (two calls and an object less per step).
+ * @internal
+ */
+export class InlineExecutor implements Executor {
+  execute(task: StepTask): Promise<unknown> {
+    try {
+      const result = task.step.run(task.ctx)
+      return result instanceof Promise ? result : Promise.resolve(result)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 }

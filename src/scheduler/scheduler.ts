@@ -255,10 +255,12 @@ export class Scheduler {
    * Records that `node` ended and frees what it held. `ok` false (failed or skipped) blocks
    * every node that needs it. Works for running nodes and for nodes that never ran (skipped,
    * or restored from a journal).
+   * @returns true when the caller has more to handle than {@link Scheduler.take}: a blocked node
+   *   ({@link Scheduler.hasBlocked}) or every node ended ({@link Scheduler.done}).
    */
-  settle(node: number, ok: boolean): void {
+  settle(node: number, ok: boolean): boolean {
     const state = this.state[node]
-    if (state === SETTLED) return
+    if (state === SETTLED) return this.hasBlocked || this.done
     this.state[node] = SETTLED
     this.settledCount++
     if (state === RUNNING) {
@@ -286,6 +288,8 @@ export class Scheduler {
         }
       }
     }
+    // hasBlocked || done, written out (this runs once per step of every run).
+    return this.blockedHead < this.blocked.length || this.settledCount === this.plan.graph.size
   }
 
   /** True while `node` is running. */
