@@ -14,6 +14,7 @@ export function inlineExecutor(): Executor {
  * @internal
  */
 export class InlineExecutor implements Executor {
+  /** {@inheritDoc Executor.execute} */
   execute(task: StepTask): Promise<unknown> {
     try {
       const result = task.step.run(task.ctx)
