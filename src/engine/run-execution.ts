@@ -2,7 +2,7 @@ import { ContractViolation, issuesOf } from '../contract/index.js'
 import { assertJournaledData, isJournaledData, journaledDataViolation } from '../contract/journaled-data.js'
 import { isWeftError, serializeError, type SerializedError } from '../errors/index.js'
 import type { Executor, StepTask } from '../executor/index.js'
-import { InlineExecutor } from '../executor/inline-executor.js'
+import { InlineExecutor, runBody } from '../executor/inline-executor.js'
 import type { JournalEvent } from '../journal/index.js'
 import type { Clock } from '../runtime/index.js'
 import { Scheduler } from '../scheduler/index.js'
@@ -760,18 +760,7 @@ export class RunExecution implements StepHost, GateMember {
     const attempt = this.attempts[j]!
     const ctx = new StepRuntime(this, j, step.id, attempt, this.settings.input, this.depsOf(j))
     this.lastContext = ctx
-    let pending: Promise<unknown>
-    if (this.directBodies) {
-      // InlineExecutor.execute, written out.
-      try {
-        const result = step.run(ctx)
-        pending = result instanceof Promise ? result : Promise.resolve(result)
-      } catch (error) {
-        pending = Promise.reject(error)
-      }
-    } else {
-      pending = executeTask(this.services.executor, { step, ctx })
-    }
+    const pending = this.directBodies ? runBody(step, ctx) : executeTask(this.services.executor, { step, ctx })
     pending.then(
       (value) => this.onValue(j, attempt, value),
       (error) => this.onError(j, attempt, error),

@@ -16,11 +16,20 @@ export function inlineExecutor(): Executor {
 export class InlineExecutor implements Executor {
   /** {@inheritDoc Executor.execute} */
   execute(task: StepTask): Promise<unknown> {
-    try {
-      const result = task.step.run(task.ctx)
-      return result instanceof Promise ? result : Promise.resolve(result)
-    } catch (error) {
-      return Promise.reject(error)
-    }
+    return runBody(task.step, task.ctx)
+  }
+}
+
+/**
+ * Runs a step's body in this thread: its result as a promise, a synchronous throw as a rejection.
+ * What {@link InlineExecutor.execute} does, callable without building a task.
+ * @internal
+ */
+export function runBody(step: StepTask['step'], ctx: StepTask['ctx']): Promise<unknown> {
+  try {
+    const result = step.run(ctx)
+    return result instanceof Promise ? result : Promise.resolve(result)
+  } catch (error) {
+    return Promise.reject(error)
   }
 }

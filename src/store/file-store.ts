@@ -403,13 +403,13 @@ export class FileStore implements RunStore {
 
   /** Appends to a writer state: validate, encode, write (or queue), then make durable. */
   private appendTo(state: RunState, events: readonly JournalEvent[]): Promise<void> {
-    if (state.failure !== undefined) return this.fail(state.failure)
-    if (!Array.isArray(events)) return this.fail(new InvalidArgumentError('events', 'an array of journal events', events))
-    if (events.length === 0) return this.durability === 'none' ? RESOLVED : this.durability === 'batch' ? this.log!.enqueue(state, EMPTY) : (state.chain ?? Promise.resolve())
+    if (state.failure !== undefined) return Promise.reject(state.failure)
+    if (!Array.isArray(events)) return Promise.reject(new InvalidArgumentError('events', 'an array of journal events', events))
+    if (events.length === 0) return this.durability === 'none' ? RESOLVED : this.durability === 'batch' ? this.log!.enqueue(state, EMPTY) : (state.chain ?? RESOLVED)
     let next = state.lastSeq + 1
     for (const event of events) {
       const seq = (event as { seq?: unknown } | null)?.seq
-      if (seq !== next) return this.fail(new JournalSequenceError(state.runId, next, typeof seq === 'number' ? seq : NaN))
+      if (seq !== next) return Promise.reject(new JournalSequenceError(state.runId, next, typeof seq === 'number' ? seq : NaN))
       next++
     }
     let data: Buffer
@@ -419,7 +419,7 @@ export class FileStore implements RunStore {
       if (this.codec !== undefined) payloads = encodePayloads(this.codec, state.runId, state.lastSeq + 1, jsons)
       data = encodeBatch(state.lastSeq + 1, jsons)
     } catch (error) {
-      return this.fail(error)
+      return Promise.reject(error)
     }
     if (this.log !== undefined) {
       accept(state, events, data.length)
@@ -428,7 +428,7 @@ export class FileStore implements RunStore {
     try {
       writeRecords(this.fs, state, data)
     } catch (error) {
-      return this.fail(this.writeFailed(state, error))
+      return Promise.reject(this.writeFailed(state, error))
     }
     state.written += data.length
     accept(state, events, data.length)
@@ -518,10 +518,6 @@ export class FileStore implements RunStore {
     } finally {
       await this.fs.close(fd)
     }
-  }
-
-  private fail(error: unknown): Promise<void> {
-    return Promise.reject(error)
   }
 
   /** Runs `task` after every earlier queued task of the run. */

@@ -100,8 +100,6 @@ export class MemoryStore implements RunStore {
     }
     const before = run.status
     for (let k = 0; k < events.length; k++) {
-      // Only run.* events change the status: skip the call for the others (most of them).
-      if (events[k]!.type.charCodeAt(0) !== 114 /* r */) continue
       const status = statusAfter(events[k]!)
       if (status !== undefined) run.status = status
     }

@@ -331,13 +331,9 @@ const keyedOptions = ['breaker', 'bulkhead', 'rateLimit'] as const
 
 /** `list` without its repeated entries (first occurrences, in order); `list` itself when it has none. */
 function withoutRepeats(list: string[]): string[] {
-  if (list.length < 2) return list
-  if (list.length <= 16) {
-    for (let i = 1; i < list.length; i++) if (list.lastIndexOf(list[i]!, i - 1) >= 0) return [...new Set(list)]
-    return list
-  }
-  const unique = new Set(list)
-  return unique.size === list.length ? list : [...unique]
+  if (list.length > 16) return [...new Set(list)] // a Set beats the quadratic scan
+  for (let i = 1; i < list.length; i++) if (list.lastIndexOf(list[i]!, i - 1) >= 0) return [...new Set(list)]
+  return list
 }
 
 const backoffs = new Set(['constant', 'linear', 'exponential', 'decorrelated-jitter'])
