@@ -72,11 +72,19 @@ describe('kill -9 torture', () => {
       const ledger = join(dir, 'ledger')
       mkdirSync(dir, { recursive: true })
       const args = [join(dir, 'store'), runId, execLog, ledger]
+      // The kill lands 0–25 ms after `ready`. On a loaded machine (CI runs test files in
+      // parallel) a life can journal nothing in 25 ms; each life that made no progress doubles
+      // the window for the next, so the kills still land at many different points of the run.
+      let window = 25
+      let length = -1
       for (;;) {
-        const out = await life(args, kills < KILLS ? Math.floor(random() * 25) : undefined)
+        const out = await life(args, kills < KILLS ? Math.floor(random() * window) : undefined)
         if (out.killed) {
           kills++
-          killedAt.add((await journalOf(join(dir, 'store'), runId)).length) // the journal always opens
+          const now = (await journalOf(join(dir, 'store'), runId)).length // the journal always opens
+          window = now === length ? Math.min(window * 2, 1_000) : 25
+          length = now
+          killedAt.add(now)
           continue
         }
         const final = JSON.parse(out.stdout.trim().split('\n').at(-1)!) as { status: string; output: unknown }
