@@ -24,5 +24,13 @@ export function workflowSchedule(workflow: Workflow, estimate: (i: number) => nu
  * @internal
  */
 export function poolsFor(pools: Readonly<Record<string, number>>, workflow: Workflow): Readonly<Record<string, number>> {
-  return withUnnamedPools(pools, workflow.steps.map((step) => step.resources))
+  let demands = demandsByWorkflow.get(workflow)
+  if (demands === undefined) {
+    demands = workflow.steps.flatMap((step) => (step.resources === undefined ? [] : [step.resources]))
+    demandsByWorkflow.set(workflow, demands)
+  }
+  return demands.length === 0 ? pools : withUnnamedPools(pools, demands)
 }
+
+/** The resource demands of each workflow's steps that declare some: a run of a new engine does not walk every step again. */
+const demandsByWorkflow = new WeakMap<Workflow, readonly Readonly<Record<string, number>>[]>()
