@@ -7,6 +7,17 @@ import { createEngine, fileStore, LeaseConflictError, mulberry32, SimulatedClock
 
 const tick = () => new Promise((r) => setImmediate(r))
 
+/**
+ * Waits until run `runId` has journaled `events` events, however slow the machine (a few
+ * milliseconds usually, much more on a loaded CI), and asserts it. At the gate an approval run
+ * has 4: run.started, prepare started and succeeded, go started.
+ */
+async function journaled(dir: string, runId: string, events: number): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while ((await fileStore(dir).get(runId))?.events !== events && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2))
+  expect((await fileStore(dir).get(runId))?.events).toBe(events)
+}
+
 function approval(executions: Map<string, number>) {
   const count = (id: string) => executions.set(id, (executions.get(id) ?? 0) + 1)
   return workflow('race')
@@ -27,7 +38,7 @@ describe('leases', () => {
       // The first engine starts the run and "dies" at the gate: its lease is never renewed.
       const dead = createEngine({ store: fileStore(dir, { clock: storeClock }), owner: 'dead', leaseTtl: '5s', leaseClock: new SimulatedClock({ autoAdvance: false }) })
       dead.start(approval(executions), undefined, { runId: 'run' })
-      for (let i = 0; i < 20 && (await fileStore(dir).get('run'))?.events !== 3; i++) await new Promise((r) => setTimeout(r, 2))
+      await journaled(dir, 'run', 4)
       await storeClock.advance(6_000)
       // Two live engines, each with its own store instance (as two processes would have).
       const engines = ['b', 'c'].map((owner) => createEngine({ store: fileStore(dir, { clock: storeClock }), owner, leaseTtl: '5s', leaseClock: new SimulatedClock({ autoAdvance: false }) }))
@@ -94,7 +105,7 @@ describe('leases', () => {
     const executions = new Map<string, number>()
     const dead = createEngine({ store: fileStore(dir, { clock: storeClock }), owner: 'dead', leaseTtl: '5s', leaseClock: new SimulatedClock({ autoAdvance: false }) })
     dead.start(approval(executions), undefined, { runId: 'orphan' })
-    for (let i = 0; i < 50 && (await fileStore(dir).get('orphan'))?.events !== 3; i++) await new Promise((r) => setTimeout(r, 2))
+    await journaled(dir, 'orphan', 4)
     const rescuer = createEngine({ store: fileStore(dir, { clock: storeClock }), owner: 'rescuer', leaseTtl: '5s' })
     expect((await rescuer.recover({ workflows: [approval(executions)] })).resumed).toHaveLength(0) // lease still live
     await storeClock.advance(6_000)
