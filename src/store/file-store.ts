@@ -3,7 +3,8 @@ import type { PayloadCodec } from '../codec/index.js'
 import { InvalidArgumentError } from '../errors/index.js'
 import type { JournalEvent } from '../journal/index.js'
 import { systemClock, type Clock } from '../runtime/index.js'
-import { createExclusive, syncDir, writeAll } from './atomic-file.js'
+import { createExclusive, syncDir } from './atomic-file.js'
+import { codecCheck, freeSpaceCheck, writeChecks } from './file-store-health.js'
 import { extentFor, writeRecords } from './preallocation.js'
 import { CommitLog } from './commit-log.js'
 import { recoverCommitLogs } from './commit-log-recovery.js'
@@ -14,7 +15,7 @@ import { errorCode, nodeFileSystem, nodeHost, type StoreFileSystem, type StoreHo
 import { encodeJournalHeader, readJournalHead } from './journal-header.js'
 import { scanJournal, type ScanEnd } from './journal-scan.js'
 import { assertFence, assertLease, assertLeaseArguments, assertPruneOptions, assertRunFilter, assertRunHeader } from './store-arguments.js'
-import type { AppendOptions, HealthCheck, HealthReport, Lease, PruneOptions, RunFilter, RunHeader, RunStore, RunSummary } from './port.js'
+import type { AppendOptions, HealthReport, Lease, PruneOptions, RunFilter, RunHeader, RunStore, RunSummary } from './port.js'
 import { encodeBatch } from './record-codec.js'
 import { assertRunId } from './run-id.js'
 import { newestFirst, RunState } from './run-state.js'
@@ -342,36 +343,8 @@ export class FileStore implements RunStore {
 
   /** {@inheritDoc RunStore.health} */
   async health(): Promise<HealthReport> {
-    const checks: HealthCheck[] = []
-    try {
-      await this.open()
-      const probe = this.layout.temp(this.dir)
-      const fd = await this.fs.open(probe, 'wx')
-      try {
-        writeAll(this.fs, fd, Buffer.from('weft health probe\n'))
-        checks.push({ name: 'directory', ok: true, detail: `${this.dir} is writable` })
-        try {
-          await this.fs.fdatasync(fd)
-          await syncDir(this.fs, this.dir)
-          checks.push({ name: 'fsync', ok: true, detail: 'fdatasync of a file and fsync of the directory succeed' })
-        } catch (error) {
-          checks.push({ name: 'fsync', ok: false, detail: `fsync failed: ${messageOf(error)}` })
-        }
-      } finally {
-        await this.fs.close(fd)
-        await this.fs.unlink(probe)
-      }
-    } catch (error) {
-      checks.push({ name: 'directory', ok: false, detail: `${this.dir} is not writable: ${messageOf(error)}` })
-      checks.push({ name: 'fsync', ok: false, detail: 'not tried: the directory is not writable' })
-    }
-    try {
-      const stats = await this.fs.statfs(this.dir)
-      const free = stats.bavail * stats.bsize
-      checks.push({ name: 'free-space', ok: free >= this.minFreeBytes, detail: `${formatBytes(free)} free (minimum ${formatBytes(this.minFreeBytes)})` })
-    } catch (error) {
-      checks.push({ name: 'free-space', ok: false, detail: `statfs failed: ${messageOf(error)}` })
-    }
+    const checks = await writeChecks(this.fs, this.dir, this.layout.temp(this.dir), () => this.open())
+    checks.push(await freeSpaceCheck(this.fs, this.dir, this.minFreeBytes))
     const failed = [...this.states.values()].filter((s) => s.failure !== undefined).map((s) => s.runId)
     checks.push({
       name: 'journals',
@@ -760,33 +733,6 @@ async function io<T>(runId: string, operation: string, work: () => Promise<T>): 
     if (error instanceof StoreError) throw error
     throw new StoreIOError({ runId, operation }, error)
   }
-}
-
-/** The `codec` health check: a probe record round-trips through the store's codec (its current key encrypts and decrypts). */
-function codecCheck(codec: PayloadCodec): HealthCheck {
-  const probe = '{"weft":"health probe"}'
-  const context = { runId: 'weft-health-probe', seq: 0 }
-  try {
-    const ok = codec.decode(codec.encode(probe, context), context) === probe
-    return { name: 'codec', ok, detail: ok ? `records are encoded with codec "${codec.id}"; a probe record round-trips` : `codec "${codec.id}" does not give back a probe record` }
-  } catch (error) {
-    return { name: 'codec', ok: false, detail: `codec "${codec.id}" fails on a probe record: ${messageOf(error)}` }
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = n
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`
 }
 
 /**
