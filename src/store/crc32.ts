@@ -19,8 +19,17 @@ function makeTable(): Uint32Array {
  * @internal
  */
 export function crc32Table(data: Uint8Array, previous = 0): number {
+  return crc32Range(data, 0, data.length, previous)
+}
+
+/**
+ * {@link crc32Table} of the bytes `data[start..end)`, without a view of them: for short ranges,
+ * where making a view and calling into native code costs more than the table loop.
+ * @internal
+ */
+export function crc32Range(data: Uint8Array, start: number, end: number, previous = 0): number {
   let crc = ~previous
-  for (let i = 0; i < data.length; i++) crc = TABLE[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8)
+  for (let i = start; i < end; i++) crc = TABLE[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8)
   return ~crc >>> 0
 }
 

@@ -1,4 +1,4 @@
-import { crc32 } from './crc32.js'
+import { crc32, crc32Range } from './crc32.js'
 
 /**
  * The journal file format, version 1.
@@ -202,14 +202,50 @@ const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0))
  * Encodes one batch: `jsons[i]` is the JSON of the event with sequence number `begin + i`.
  * One buffer, ready for one write.
  *
- * Each record is written in place: the head with the JSON's length in UTF-16 units, then the
- * JSON as UTF-8 nine bytes further on. When the two lengths differ (the JSON holds a non-ASCII
- * character) the head is rewritten with the byte length and the JSON moved after it; otherwise
- * (the common case) nothing is encoded twice, and the CRC and its hex digits are computed on the
- * bytes already in the buffer.
+ * The common case, every JSON ASCII, is built as one string (each record's head with its
+ * length, a placeholder for the CRC, the JSON, a newline) converted to bytes once; each CRC is
+ * then computed on those bytes (the short head with a table loop, the JSON natively) and its hex
+ * digits written over the placeholder. Two native calls per record fewer than writing each part
+ * separately. A batch holding a non-ASCII character (its UTF-8 is longer than its UTF-16, so a
+ * head's length would be wrong) is encoded record by record by {@link encodeBatchUtf8}.
  * @internal
  */
 export function encodeBatch(begin: number, jsons: readonly string[]): Buffer {
+  const tail = `\t${begin}\t${begin + jsons.length - 1}\t`
+  const heads = new Array<number>(jsons.length)
+  let text = ''
+  for (let k = 0; k < jsons.length; k++) {
+    const json = jsons[k]!
+    const head = `${begin + k}${tail}${json.length}\t`
+    heads[k] = head.length
+    text += `${head}00000000\t${json}\n`
+  }
+  const out = Buffer.from(text, 'utf8')
+  if (out.length !== text.length) return encodeBatchUtf8(begin, jsons)
+  let p = 0
+  for (let k = 0; k < jsons.length; k++) {
+    const headEnd = p + heads[k]!
+    const jsonStart = headEnd + 9
+    const jsonEnd = jsonStart + jsons[k]!.length
+    writeCrc(out, headEnd, crc32(out.subarray(jsonStart, jsonEnd), crc32Range(out, p, headEnd)))
+    p = jsonEnd + 1
+  }
+  return out
+}
+
+/** Writes `crc` as 8 lowercase hex digits at `at`. */
+function writeCrc(out: Buffer, at: number, crc: number): void {
+  for (let j = 0; j < 8; j++) out[at + j] = HEX_DIGITS[(crc >>> (28 - 4 * j)) & 15]!
+}
+
+/**
+ * {@link encodeBatch} for a batch with non-ASCII characters: each record is written in place:
+ * the head with the JSON's length in UTF-16 units, then the JSON as UTF-8 nine bytes further on.
+ * When the two lengths differ the head is rewritten with the byte length and the JSON moved
+ * after it; otherwise nothing is encoded twice, and the CRC and its hex digits are computed on
+ * the bytes already in the buffer.
+ */
+function encodeBatchUtf8(begin: number, jsons: readonly string[]): Buffer {
   const end = begin + jsons.length - 1
   // Room for the worst case: 3 UTF-8 bytes per UTF-16 unit, and a head of four numbers.
   let bound = 0
@@ -225,8 +261,7 @@ export function encodeBatch(begin: number, jsons: readonly string[]): Buffer {
       length = out.write(json, headEnd + 9, 'utf8')
     }
     const jsonStart = headEnd + 9
-    const crc = crc32(out.subarray(jsonStart, jsonStart + length), crc32(out.subarray(p, headEnd)))
-    for (let j = 0; j < 8; j++) out[headEnd + j] = HEX_DIGITS[(crc >>> (28 - 4 * j)) & 15]!
+    writeCrc(out, headEnd, crc32(out.subarray(jsonStart, jsonStart + length), crc32Range(out, p, headEnd)))
     out[headEnd + 8] = TAB
     out[jsonStart + length] = NL
     p = jsonStart + length + 1
