@@ -1,4 +1,3 @@
-import { poolsFor } from '../plan/workflow-schedule.js'
 import type { WeftConfig } from '../config/index.js'
 import { levels } from '../graph/index.js'
 import { simulate } from '../plan/index.js'
@@ -36,10 +35,9 @@ export function estimateOf(step: Workflow['steps'][number]): number {
  * does not is unlimited, as in the engine).
  */
 export function planOf(workflow: Workflow, concurrency: number | undefined, config: WeftConfig): PlanReport {
-  const pools = poolsFor(config.pools ?? {}, workflow)
   const n = workflow.steps.length
   const workers = concurrency ?? n
-  const simulation = simulate(workflow, { concurrency: Math.max(1, workers), pools, ...(config.limits === undefined ? {} : { limits: config.limits }) })
+  const simulation = simulate(workflow, { concurrency: Math.max(1, workers), pools: config.pools ?? {}, ...(config.limits === undefined ? {} : { limits: config.limits }) })
   return {
     workflow: workflow.id,
     steps: n,

@@ -5,7 +5,7 @@ import { memoryStore, type Lease, type RunFilter, type RunHeader, type RunStore,
 import { EventBus, type Telemetry, type WeftEvent, type WeftEventMap, type WeftEventType } from '../telemetry/index.js'
 import { isValidId, WorkflowDefinitionError, type Workflow } from '../workflow/index.js'
 import { checkResources } from '../scheduler/index.js'
-import { assertResourceOptions } from '../scheduler/check-resources.js'
+import { assertResourceOptions, withUnnamedPools } from '../scheduler/check-resources.js'
 import { checkWorkflow } from '../workflow/check-workflow.js'
 import { assertJournaledData } from '../contract/journaled-data.js'
 import { InvalidArgumentError } from './engine-errors.js'
@@ -13,7 +13,6 @@ import type { WeftPlugin } from './plugin.js'
 import { RunExecution, type CancelOptions, type ChildRunRequest, type FailurePolicy, type RunServices } from './run-execution.js'
 import type { RunResult } from './run-result.js'
 import { planOf } from './workflow-plan.js'
-import { poolsFor } from '../plan/workflow-schedule.js'
 import { diffDefinitions, summarize as summarizeFor, type DefinitionSummary } from './definition-summary.js'
 import { ChildRunFailedError, EngineClosedError, InvalidJournalError, LeaseConflictError, RunEndedError, WorkflowChangedError } from './engine-errors.js'
 import { LeaseKeeper } from './lease-keeper.js'
@@ -246,15 +245,8 @@ export class Engine {
    * step names that the engine does not configure (pools constrain only what they name).
    */
   private workflowPools(wf: Workflow): Readonly<Record<string, number>> {
-    let pools = this.poolsByWorkflow.get(wf)
-    if (pools === undefined) {
-      pools = poolsFor(this.pools, wf)
-      this.poolsByWorkflow.set(wf, pools)
-    }
-    return pools
+    return withUnnamedPools(this.pools, planOf(wf).schedule)
   }
-
-  private readonly poolsByWorkflow = new WeakMap<Workflow, Readonly<Record<string, number>>>()
 
   /** Refuses a workflow whose steps ask for more than the engine's pools hold: it would never start. */
   private checkResources(wf: Workflow): void {

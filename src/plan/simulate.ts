@@ -1,8 +1,8 @@
 import { criticalPath } from '../graph/index.js'
 import { InvalidArgumentError } from '../errors/index.js'
 import { checkResources, Scheduler } from '../scheduler/index.js'
-import { assertResourceOptions } from '../scheduler/check-resources.js'
-import { poolsFor, workflowSchedule } from './workflow-schedule.js'
+import { assertResourceOptions, withUnnamedPools } from '../scheduler/check-resources.js'
+import { workflowSchedule } from './workflow-schedule.js'
 import { WorkflowDefinitionError, type DefinitionProblem, type Workflow } from '../workflow/index.js'
 import { checkWorkflow } from '../workflow/check-workflow.js'
 
@@ -97,7 +97,7 @@ export function simulate(workflow: Workflow, options: SimulateOptions = {}): Sim
   const named = options.pools ?? {}
   assertResourceOptions(named, limits)
   // As the engine runs it: a resource no pool names is not limited.
-  const pools = poolsFor(named, workflow)
+  const pools = withUnnamedPools(named, plan)
   const problems = checkResources(plan, pools, limits)
   if (problems.length > 0) {
     throw new WorkflowDefinitionError(

@@ -84,13 +84,16 @@ export function checkResources(
 }
 
 /**
- * `pools` plus an unlimited pool for every resource in `demands` that `pools` does not
- * configure: pools constrain only what they name (the engine's rule, and the plan's).
+ * `pools` plus an unlimited pool for every pool `plan`'s nodes ask for that `pools` does not
+ * configure: pools constrain only what they name (the engine's rule, and the plan's). `pools`
+ * itself when it names them all (a plan without resources included).
  * @internal
  */
-export function withUnnamedPools(pools: Readonly<Record<string, number>>, demands: Iterable<Readonly<Record<string, number>> | undefined>): Readonly<Record<string, number>> {
+export function withUnnamedPools(pools: Readonly<Record<string, number>>, plan: SchedulePlan): Readonly<Record<string, number>> {
+  const names = plan.resources?.pools ?? []
+  if (names.every((name) => Object.hasOwn(pools, name))) return pools
   const all: Record<string, number> = { ...pools }
-  for (const demand of demands) for (const name of Object.keys(demand ?? {})) if (!Object.hasOwn(all, name)) all[name] = Infinity
+  for (const name of names) if (!Object.hasOwn(all, name)) all[name] = Infinity
   return all
 }
 
