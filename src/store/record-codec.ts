@@ -202,69 +202,44 @@ const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0))
  * Encodes one batch: `jsons[i]` is the JSON of the event with sequence number `begin + i`.
  * One buffer, ready for one write.
  *
- * The common case, every JSON ASCII, is built as one string (each record's head with its
- * length, a placeholder for the CRC, the JSON, a newline) converted to bytes once; each CRC is
- * then computed on those bytes (the short head with a table loop, the JSON natively) and its hex
- * digits written over the placeholder. Two native calls per record fewer than writing each part
- * separately. A batch holding a non-ASCII character (its UTF-8 is longer than its UTF-16, so a
- * head's length would be wrong) is encoded record by record by {@link encodeBatchUtf8}.
+ * The records are built as one string (each head with its JSON's length, a placeholder for the
+ * CRC, the JSON, a newline) and converted to bytes once; each CRC is then computed on those bytes
+ * (the short head with a table loop, the JSON natively) and its hex digits written over the
+ * placeholder. The lengths are first taken in UTF-16 units, which are the byte lengths when every
+ * JSON is ASCII (the common case); when the bytes came out longer, a JSON holds a non-ASCII
+ * character and the string is built again with UTF-8 byte lengths.
  * @internal
  */
 export function encodeBatch(begin: number, jsons: readonly string[]): Buffer {
-  const tail = `\t${begin}\t${begin + jsons.length - 1}\t`
+  const lengths = jsons.map((json) => json.length)
   const heads = new Array<number>(jsons.length)
-  let text = ''
-  for (let k = 0; k < jsons.length; k++) {
-    const json = jsons[k]!
-    const head = `${begin + k}${tail}${json.length}\t`
-    heads[k] = head.length
-    text += `${head}00000000\t${json}\n`
+  let text = recordsText(begin, jsons, lengths, heads)
+  let out = Buffer.from(text, 'utf8')
+  if (out.length !== text.length) {
+    for (let k = 0; k < jsons.length; k++) lengths[k] = Buffer.byteLength(jsons[k]!, 'utf8')
+    text = recordsText(begin, jsons, lengths, heads)
+    out = Buffer.from(text, 'utf8')
   }
-  const out = Buffer.from(text, 'utf8')
-  if (out.length !== text.length) return encodeBatchUtf8(begin, jsons)
   let p = 0
   for (let k = 0; k < jsons.length; k++) {
     const headEnd = p + heads[k]!
     const jsonStart = headEnd + 9
-    const jsonEnd = jsonStart + jsons[k]!.length
-    writeCrc(out, headEnd, crc32(out.subarray(jsonStart, jsonEnd), crc32Range(out, p, headEnd)))
+    const jsonEnd = jsonStart + lengths[k]!
+    const crc = crc32(out.subarray(jsonStart, jsonEnd), crc32Range(out, p, headEnd))
+    for (let j = 0; j < 8; j++) out[headEnd + j] = HEX_DIGITS[(crc >>> (28 - 4 * j)) & 15]!
     p = jsonEnd + 1
   }
   return out
 }
 
-/** Writes `crc` as 8 lowercase hex digits at `at`. */
-function writeCrc(out: Buffer, at: number, crc: number): void {
-  for (let j = 0; j < 8; j++) out[at + j] = HEX_DIGITS[(crc >>> (28 - 4 * j)) & 15]!
-}
-
-/**
- * {@link encodeBatch} for a batch with non-ASCII characters: each record is written in place:
- * the head with the JSON's length in UTF-16 units, then the JSON as UTF-8 nine bytes further on.
- * When the two lengths differ the head is rewritten with the byte length and the JSON moved
- * after it; otherwise nothing is encoded twice, and the CRC and its hex digits are computed on
- * the bytes already in the buffer.
- */
-function encodeBatchUtf8(begin: number, jsons: readonly string[]): Buffer {
-  const end = begin + jsons.length - 1
-  // Room for the worst case: 3 UTF-8 bytes per UTF-16 unit, and a head of four numbers.
-  let bound = 0
-  for (let k = 0; k < jsons.length; k++) bound += jsons[k]!.length * 3 + 80
-  const out = Buffer.allocUnsafe(bound)
-  let p = 0
+/** The batch's records with `lengths` in their heads and a zero CRC; `heads[k]` gets the length of record k's head. */
+function recordsText(begin: number, jsons: readonly string[], lengths: readonly number[], heads: number[]): string {
+  const tail = `\t${begin}\t${begin + jsons.length - 1}\t`
+  let text = ''
   for (let k = 0; k < jsons.length; k++) {
-    const json = jsons[k]!
-    let headEnd = p + out.write(`${begin + k}\t${begin}\t${end}\t${json.length}\t`, p, 'latin1')
-    let length = out.write(json, headEnd + 9, 'utf8')
-    if (length !== json.length) {
-      headEnd = p + out.write(`${begin + k}\t${begin}\t${end}\t${length}\t`, p, 'latin1')
-      length = out.write(json, headEnd + 9, 'utf8')
-    }
-    const jsonStart = headEnd + 9
-    writeCrc(out, headEnd, crc32(out.subarray(jsonStart, jsonStart + length), crc32Range(out, p, headEnd)))
-    out[headEnd + 8] = TAB
-    out[jsonStart + length] = NL
-    p = jsonStart + length + 1
+    const head = `${begin + k}${tail}${lengths[k]}\t`
+    heads[k] = head.length
+    text += `${head}00000000\t${jsons[k]}\n`
   }
-  return out.subarray(0, p)
+  return text
 }
