@@ -1,5 +1,5 @@
 import { ContractViolation, issuesOf } from '../contract/index.js'
-import { assertJournaledData, isJournaledData, journaledDataViolation } from '../contract/journaled-data.js'
+import { isJournaledData, journaledDataViolation } from '../contract/journaled-data.js'
 import { isWeftError, serializeError, type SerializedError } from '../errors/index.js'
 import type { Executor, StepTask } from '../executor/index.js'
 import { InlineExecutor, runBody } from '../executor/inline-executor.js'
@@ -25,7 +25,7 @@ import type { RunResult, StepResult } from './run-result.js'
 import { StepRuntime, type StepHost } from './step-runtime.js'
 import { scheduleWith, type WorkflowPlan } from './workflow-plan.js'
 import { summarize } from './definition-summary.js'
-import { stepsView, succeededOutputs } from './step-outputs.js'
+import { workflowOutput } from './step-outputs.js'
 import { MapSteps } from './map-step.js'
 import { RunSecrets, type SecretSettings } from './run-secrets.js'
 import type { GateMember, LaunchGate } from './launch-gate.js'
@@ -1008,7 +1008,7 @@ export class RunExecution implements StepHost, GateMember {
     }
     let output: unknown
     try {
-      output = this.computeOutput()
+      output = workflowOutput(this.workflow, this.settings.input, this.status, this.outputs)
     } catch (error) {
       this.failWith(this.serialize(error))
       return
@@ -1066,25 +1066,6 @@ export class RunExecution implements StepHost, GateMember {
       log: (event) => this.log(event),
       secretFor: (i) => this.secretFor(i),
     }
-  }
-
-  private computeOutput(): unknown {
-    const wf = this.workflow
-    let output: unknown
-    if (wf.result === undefined) {
-      output = succeededOutputs(wf, this.status, this.outputs)
-    } else {
-      // A read-only view, materialized only when returned as it is.
-      const view = stepsView(wf, this.status, this.outputs)
-      output = wf.result({ input: this.settings.input, steps: view })
-      if (output === view) output = succeededOutputs(wf, this.status, this.outputs)
-    }
-    if (wf.output !== undefined) {
-      const issues = issuesOf(wf.output, output)
-      if (issues.length > 0) throw new ContractViolation({ workflowId: wf.id, direction: 'workflow-output', issues })
-    }
-    assertJournaledData(output, { workflowId: wf.id, direction: 'workflow-output' })
-    return output
   }
 
   /** A failure outside any step after the run started (a hook threw): the run fails. */

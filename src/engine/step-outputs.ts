@@ -1,12 +1,13 @@
+import { ContractViolation, issuesOf } from '../contract/index.js'
+import { assertJournaledData } from '../contract/journaled-data.js'
 import type { Workflow } from '../workflow/index.js'
 import { SUCCEEDED } from './run-state.js'
 
 /**
  * The outputs of the steps that succeeded, by step id: what a run without a `result` function
  * returns. A null-prototype dictionary from the start (no hidden-class transition per step id).
- * @internal
  */
-export function succeededOutputs(wf: Workflow, status: Uint8Array, outputs: readonly unknown[]): Record<string, unknown> {
+function succeededOutputs(wf: Workflow, status: Uint8Array, outputs: readonly unknown[]): Record<string, unknown> {
   const steps: Record<string, unknown> = Object.create(null)
   for (let i = 0; i < status.length; i++) if (status[i] === SUCCEEDED) steps[wf.steps[i]!.id] = outputs[i]
   return steps
@@ -17,9 +18,8 @@ export function succeededOutputs(wf: Workflow, status: Uint8Array, outputs: read
  * workflow's `result` function receives. Enumerable like a plain record (keys in declaration
  * order), so spreading or `JSON.stringify` work. A result function usually reads a few steps:
  * this costs O(1) per run instead of a copy of every output.
- * @internal
  */
-export function stepsView(wf: Workflow, status: Uint8Array, outputs: readonly unknown[]): Readonly<Record<string, unknown>> {
+function stepsView(wf: Workflow, status: Uint8Array, outputs: readonly unknown[]): Readonly<Record<string, unknown>> {
   const indexOf = (key: string | symbol): number => {
     if (typeof key !== 'string') return -1
     const step = wf.stepById.get(key)
@@ -41,4 +41,28 @@ export function stepsView(wf: Workflow, status: Uint8Array, outputs: readonly un
     defineProperty: refuse,
     deleteProperty: refuse,
   })
+}
+
+/**
+ * A succeeded run's output: its `result` function's value (given the workflow input and a view
+ * of the steps' outputs), or the outputs of the steps that succeeded. Throws ContractViolation
+ * when it breaks the workflow's output contract or is not data a journal keeps as it is.
+ * @internal
+ */
+export function workflowOutput(wf: Workflow, input: unknown, status: Uint8Array, outputs: readonly unknown[]): unknown {
+  let output: unknown
+  if (wf.result === undefined) {
+    output = succeededOutputs(wf, status, outputs)
+  } else {
+    // A read-only view, materialized only when returned as it is.
+    const view = stepsView(wf, status, outputs)
+    output = wf.result({ input, steps: view })
+    if (output === view) output = succeededOutputs(wf, status, outputs)
+  }
+  if (wf.output !== undefined) {
+    const issues = issuesOf(wf.output, output)
+    if (issues.length > 0) throw new ContractViolation({ workflowId: wf.id, direction: 'workflow-output', issues })
+  }
+  assertJournaledData(output, { workflowId: wf.id, direction: 'workflow-output' })
+  return output
 }
