@@ -57,11 +57,31 @@ async function rejection(work: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection')
 }
 
+/** Optional parts of the {@link RunStore} port, each tested only for a store that claims it. */
+export type StoreCapability = 'leases' | 'createLeased' | 'maintenance'
+
+/** The methods each capability needs. */
+const capabilityMethods: Record<StoreCapability, readonly (keyof RunStore)[]> = {
+  leases: ['acquireLease', 'renewLease', 'releaseLease', 'orphans'],
+  createLeased: ['createLeased', 'acquireLease', 'releaseLease'],
+  maintenance: ['prune', 'health'],
+}
+
+/** A store that claims `capability` has its methods: a missing one fails the suite instead of skipping it. */
+function expectCapability(store: RunStore, capability: StoreCapability): void {
+  for (const method of capabilityMethods[capability]) expect(store[method], `${method} (capability "${capability}")`).toBeTypeOf('function')
+}
+
 /**
  * The behaviour every {@link RunStore} shares. Call it from a test file with a factory that
- * makes a fresh, empty store using the given clock.
+ * makes a fresh, empty store using the given clock, and the optional parts of the port the store
+ * implements (all by default: a store leaving one out says so here).
  */
-export function runStoreConformance(name: string, makeStore: (context: RunStoreContext) => Promise<RunStoreFixture>): void {
+export function runStoreConformance(
+  name: string,
+  makeStore: (context: RunStoreContext) => Promise<RunStoreFixture>,
+  capabilities: readonly StoreCapability[] = ['leases', 'createLeased', 'maintenance'],
+): void {
   describe(`RunStore conformance: ${name}`, () => {
     let clock: SimulatedClock
     let fixture: RunStoreFixture
@@ -278,9 +298,9 @@ export function runStoreConformance(name: string, makeStore: (context: RunStoreC
       })
     })
 
-    describe('leases and fencing', () => {
-      beforeEach(async (context) => {
-        if (store.acquireLease === undefined || store.renewLease === undefined || store.releaseLease === undefined || store.orphans === undefined) context.skip()
+    if (capabilities.includes('leases')) describe('leases and fencing', () => {
+      beforeEach(async () => {
+        expectCapability(store, 'leases')
         await store.create(header('r1'))
       })
 
@@ -384,10 +404,8 @@ export function runStoreConformance(name: string, makeStore: (context: RunStoreC
       })
     })
 
-    describe('createLeased', () => {
-      beforeEach((context) => {
-        if (store.createLeased === undefined || store.acquireLease === undefined || store.releaseLease === undefined) context.skip()
-      })
+    if (capabilities.includes('createLeased')) describe('createLeased', () => {
+      beforeEach(() => expectCapability(store, 'createLeased'))
 
       it('records the run and grants its lease (token 1) in one call; the lease fences appends', async () => {
         const lease = await store.createLeased!(header('r1'), 'engine-a', 1000)
@@ -428,10 +446,8 @@ export function runStoreConformance(name: string, makeStore: (context: RunStoreC
       })
     })
 
-    describe('prune and health', () => {
-      beforeEach((context) => {
-        if (store.prune === undefined || store.health === undefined) context.skip()
-      })
+    if (capabilities.includes('maintenance')) describe('prune and health', () => {
+      beforeEach(() => expectCapability(store, 'maintenance'))
 
       async function finished(runId: string, createdAt: number, endAt: number): Promise<void> {
         await store.create(header(runId, { createdAt }))
