@@ -75,6 +75,7 @@ export function isPlainStepEvent(value: unknown, runId: string): boolean {
  */
 export function serializeBatch(runId: string, events: readonly JournalEvent[]): string[] {
   const jsons: string[] = new Array(events.length)
+  let runIdJson: string | undefined
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!
     const plain = isPlainStepEvent(event, runId)
@@ -82,9 +83,10 @@ export function serializeBatch(runId: string, events: readonly JournalEvent[]): 
     const issues = plain ? NO_ISSUES : eventIssues(sealed?.rest ?? event, runId)
     const seq = typeof event?.seq === 'number' ? event.seq : 0
     if (issues.length > 0) throw new InvalidEventError(runId, seq, issues)
-    let json: string
+    let json: string | undefined
     try {
-      json = sealed === undefined ? JSON.stringify(event) : `${JSON.stringify(sealed.rest).slice(0, -1)},"definition":${sealed.definition}}`
+      if (plain) json = plainStepEventJson(event as PlainStepEvent, (runIdJson ??= JSON.stringify(runId)))
+      json ??= sealed === undefined ? JSON.stringify(event) : `${JSON.stringify(sealed.rest).slice(0, -1)},"definition":${sealed.definition}}`
     } catch (error) {
       throw new InvalidEventError(runId, seq, [{ path: '', message: `not JSON-serializable: ${error instanceof Error ? error.message : String(error)}` }])
     }
@@ -92,6 +94,46 @@ export function serializeBatch(runId: string, events: readonly JournalEvent[]): 
     jsons[i] = json
   }
   return jsons
+}
+
+interface PlainStepEvent {
+  readonly seq: number
+  readonly at: number
+  readonly type: 'step.started' | 'step.succeeded'
+  readonly stepId: string
+  readonly attempt: number
+  readonly output?: unknown
+}
+
+/** The members of the engine's step events, in its order (see `engine/step-records.ts`). */
+const STARTED_KEYS = ['seq', 'at', 'runId', 'type', 'stepId', 'attempt'] as const
+const SUCCEEDED_KEYS = ['seq', 'at', 'runId', 'type', 'stepId', 'attempt', 'output'] as const
+
+/** Whether `for…in` lists exactly `keys`, in that order (own and inherited enumerable string keys). */
+function hasKeys(value: object, keys: readonly string[]): boolean {
+  let i = 0
+  for (const key in value) if (key !== keys[i++]) return false
+  return i === keys.length
+}
+
+/**
+ * The JSON of a step event that {@link isPlainStepEvent} accepted, built without
+ * `JSON.stringify`'s walk of the event: the same text, character for character, when the event's
+ * members are exactly the engine's, in its order, and nothing has a `toJSON` that could see the
+ * key it is called with; `undefined` otherwise (the caller stringifies). Numbers were checked
+ * finite, where `${n}` and `JSON.stringify(n)` agree (`-0` included). Most records of a journal are
+ * these two events.
+ */
+function plainStepEventJson(event: PlainStepEvent, runIdJson: string): string | undefined {
+  const started = event.type === 'step.started'
+  if (!hasKeys(event, started ? STARTED_KEYS : SUCCEEDED_KEYS) || typeof (event as { toJSON?: unknown }).toJSON === 'function') return undefined
+  const head = `{"seq":${event.seq},"at":${event.at},"runId":${runIdJson},"type":"${event.type}","stepId":${JSON.stringify(event.stepId)},"attempt":${event.attempt}`
+  if (started) return `${head}}`
+  const output = event.output
+  if (typeof output === 'object' && output !== null && typeof (output as { toJSON?: unknown }).toJSON === 'function') return undefined
+  const json = JSON.stringify(output)
+  // A member whose value JSON cannot represent (undefined, a function) is left out, as JSON.stringify does.
+  return json === undefined ? `${head}}` : `${head},"output":${json}}`
 }
 
 /**

@@ -73,6 +73,59 @@ describe('the hand-written check of step events', () => {
   })
 })
 
+describe('the JSON of step events', () => {
+  const text = fc.oneof(fc.string({ minLength: 1 }), fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u2028', 'é', '\ud83d', 'a'), minLength: 1 }))
+  const number = fc.oneof(fc.integer({ min: 1, max: 2 ** 53 - 1 }), fc.constantFrom(1, 2 ** 31, 2 ** 53 - 1))
+  const at = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(-0, 0, 1e21, 1e-7, 1_700_000_000_000))
+  const dated = { toJSON: (key: string) => `key:${key}` }
+  const output = fc.oneof(fc.jsonValue(), fc.anything(), fc.constantFrom(undefined, () => 1, Symbol('s'), dated, [dated], { d: new Date(0) }))
+  /** Engine-built events, and literals changed the ways a store may be handed them. */
+  const event = fc
+    .tuple(fc.boolean(), number, at, text, number, output, fc.constantFrom('engine', 'literal', 'reordered', 'extra', 'inherited', 'toJSON', 'inherited toJSON'))
+    .map(([started, seq, time, stepId, attempt, out, form]) => {
+      const built: Record<string, unknown> = started ? new StepStartedEvent(seq, time, runId, stepId, attempt) : new StepSucceededEvent(seq, time, runId, stepId, attempt, out)
+      if (form === 'engine') return built
+      const literal: Record<string, unknown> = { ...built }
+      if (form === 'reordered') return { type: literal.type, ...literal }
+      if (form === 'extra') return { ...literal, note: 'x' }
+      if (form === 'inherited') return Object.assign(Object.create({ inherited: 1 }), literal)
+      if (form === 'toJSON') return { ...literal, toJSON: () => ({ replaced: true }) }
+      // Not enumerable, so for…in does not list it; JSON.stringify still calls it.
+      if (form === 'inherited toJSON') return Object.assign(Object.create(Object.defineProperty({}, 'toJSON', { value: () => ({ replaced: true }) })), literal)
+      return literal
+    })
+
+  it('is what JSON.stringify writes, character for character, for every event the quick check accepts', () => {
+    let quick = 0
+    fc.assert(
+      fc.property(fc.array(event, { minLength: 1, maxLength: 5 }), (events) => {
+        const batch = events.map((e, i) => ({ ...e, seq: i + 1 }))
+        // Spreading keeps the member order; put back what spreading drops (inherited members).
+        events.forEach((e, i) => Object.setPrototypeOf(batch[i]!, Object.getPrototypeOf(e)))
+        const accepted = batch.filter((e) => isPlainStepEvent(e, runId))
+        quick += accepted.length
+        let jsons: string[] | undefined
+        try {
+          jsons = serializeBatch(runId, accepted as unknown as JournalEvent[])
+        } catch (error) {
+          // Only what JSON.stringify itself refuses (a BigInt somewhere in an output).
+          expect(() => accepted.map((e) => JSON.stringify(e))).toThrow()
+          return
+        }
+        expect(jsons).toEqual(accepted.map((e) => JSON.stringify(e)))
+      }),
+      { numRuns: 2000 },
+    )
+    expect(quick).toBeGreaterThan(1000)
+  })
+
+  it('keeps the bytes of an output whose toJSON sees its key', () => {
+    const event = new StepSucceededEvent(1, 5, runId, 's1', 1, dated)
+    expect(serializeBatch(runId, [event])).toEqual([JSON.stringify(event)])
+    expect(JSON.parse(serializeBatch(runId, [event])[0]!).output).toBe('key:output')
+  })
+})
+
 describe("a run.started event's sealed definition", () => {
   const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u2028', 'é', '\ud83d', 'a') }))
   const summary = fc.record(
