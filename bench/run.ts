@@ -146,17 +146,19 @@ async function durable(): Promise<Row[]> {
   const short = chain(10)
   const shortWf = toWorkflow(short)
   // `baseline`: the index of the variant this one's ratio is taken against (none for a baseline).
-  const variants: { name: string; workload: string; shape: Shape; baseline?: number; fn: () => Promise<number> }[] = [
+  // `repeat`: samples per round for the short variants (a few ms each), whose medians a disk
+  // stall hits harder than those of the 1,000-fsync chains: 3 × the rounds for the same cost.
+  const variants: { name: string; workload: string; shape: Shape; baseline?: number; repeat?: number; fn: () => Promise<number> }[] = [
     { name: 'baseline (append + fdatasync per step)', workload: 'W4 durable chain', shape: w4, fn: async () => (await durableBaseline(mkdtempSync(join(scratch, 'b')), n)).value },
     { name: 'weft file store always', workload: 'W4 durable chain', shape: w4, baseline: 0, fn: onStore(w4wf, 'always', Infinity) },
     { name: 'weft file store batch', workload: 'W4 durable chain', shape: w4, baseline: 0, fn: onStore(w4wf, 'batch', Infinity) },
-    { name: 'weft file store batch (W2 fan-out)', workload: 'W2 durable', shape: w2, baseline: 0, fn: onStore(w2wf, 'batch', 64) },
-    { name: 'baseline, 10-step run', workload: 'W4 short run', shape: short, fn: async () => (await durableBaseline(mkdtempSync(join(scratch, 'b')), short.weights.length)).value },
-    { name: 'weft file store always, 10-step run', workload: 'W4 short run', shape: short, baseline: 4, fn: onStore(shortWf, 'always', Infinity) },
+    { name: 'weft file store batch (W2 fan-out)', workload: 'W2 durable', shape: w2, baseline: 0, repeat: 3, fn: onStore(w2wf, 'batch', 64) },
+    { name: 'baseline, 10-step run', workload: 'W4 short run', shape: short, repeat: 3, fn: async () => (await durableBaseline(mkdtempSync(join(scratch, 'b')), short.weights.length)).value },
+    { name: 'weft file store always, 10-step run', workload: 'W4 short run', shape: short, baseline: 4, repeat: 3, fn: onStore(shortWf, 'always', Infinity) },
     // Not a target: the baseline loop with the preallocating store's disk pattern (its ratio is to the W4 baseline).
     { name: 'baseline, preallocated (pwrite + fdatasync per step)', workload: 'W4 durable chain', shape: w4, baseline: 0, fn: async () => (await preallocatedBaseline(mkdtempSync(join(scratch, 'b')), n)).value },
     // Not a target: durable W2 with a store opened and closed inside each timed run.
-    { name: 'weft file store batch (W2 fan-out), new store per run', workload: 'W2 durable', shape: w2, baseline: 0, fn: () => onNewStore(w2wf, 'batch', 64) },
+    { name: 'weft file store batch (W2 fan-out), new store per run', workload: 'W2 durable', shape: w2, baseline: 0, repeat: 3, fn: () => onNewStore(w2wf, 'batch', 64) },
   ]
   for (const { fn } of variants) await measure(fn) // warm-up
   const samples = variants.map(() => [] as { ms: number; heap: number; fsyncMs: number }[])
@@ -166,10 +168,12 @@ async function durable(): Promise<Row[]> {
   for (let i = 0; i < durableRuns; i++) {
     for (let k = 0; k < variants.length; k++) {
       const v = (k + i) % variants.length
-      const { name, shape, fn } = variants[v]!
-      const x = await measure(fn)
-      if (x.value !== expected(shape)) throw new Error(`${name}: value ${x.value} != ${expected(shape)}`)
-      samples[v]!.push(x)
+      const { name, shape, fn, repeat = 1 } = variants[v]!
+      for (let r = 0; r < repeat; r++) {
+        const x = await measure(fn)
+        if (x.value !== expected(shape)) throw new Error(`${name}: value ${x.value} != ${expected(shape)}`)
+        samples[v]!.push(x)
+      }
     }
   }
   for (const store of stores) await store.close()
