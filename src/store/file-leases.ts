@@ -25,7 +25,7 @@ export interface StoredLease {
  * fails with `EEXIST` when the name exists, so of two processes racing for the same token
  * exactly one wins and the other re-reads and sees the winner's live lease. Renewal and release
  * rewrite the holder's own token file (temporary file + rename), which can never lower the
- * current token. Token files are kept until the run is pruned (one per acquisition), so a
+ * current token; a release is not fsync'ed (see {@link FileLeases.release}). Token files are kept until the run is pruned (one per acquisition), so a
  * lease with token `t` was taken over exactly when `<t + 1>.lease` exists: a fenced append
  * costs one `stat`. Clocks of the processes must roughly agree; expiry is judged with the
  * store's clock.
@@ -101,10 +101,18 @@ export class FileLeases {
     return renewed
   }
 
+  /**
+   * Marks the holder's token file released, without fsync: a release only lets another engine
+   * take the run before the lease expires. Lost to a power cut, the file reads as before (held
+   * until its expiry, as when the holder dies without releasing), or unreadable, which counts as
+   * released (see `readToken`); the token file's name, hence the current token, is durable since
+   * the acquisition. Either way nothing unsafe, and a finished run's release costs no sync (it ran
+   * in the background of the next run's fsyncs).
+   */
   async release(lease: Lease): Promise<void> {
     const current = await this.current(lease.runId)
     if (current === undefined || current.token !== lease.token || current.owner !== lease.owner || current.released) return
-    await this.rewrite(lease.runId, { ...current, expiresAt: Math.min(current.expiresAt, this.clock.now()), released: true })
+    await this.rewrite(lease.runId, { ...current, expiresAt: Math.min(current.expiresAt, this.clock.now()), released: true }, false)
   }
 
   /** Removes the run's lease directory. */
@@ -121,10 +129,10 @@ export class FileLeases {
     await ignoreMissing(this.fs.rmdir(dir))
   }
 
-  /** Rewrites the holder's token file; `undefined` when a newer token appeared meanwhile. */
-  private async rewrite(runId: string, record: StoredLease): Promise<Lease | undefined> {
+  /** Rewrites the holder's token file (durably unless `durable` is false); `undefined` when a newer token appeared meanwhile. */
+  private async rewrite(runId: string, record: StoredLease, durable = this.durable): Promise<Lease | undefined> {
     const dir = this.layout.leaseDir(runId)
-    await replaceFile(this.fs, join(dir, `${record.token}.lease`), this.layout.temp(dir), encode(runId, record), this.durable)
+    await replaceFile(this.fs, join(dir, `${record.token}.lease`), this.layout.temp(dir), encode(runId, record), durable)
     if ((await this.currentToken(runId)) !== record.token) return undefined
     return { runId, owner: record.owner, token: record.token, expiresAt: record.expiresAt }
   }

@@ -1,10 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { fileStore, mulberry32, SimulatedClock } from '../../src/index.js'
 import { append } from '../conformance/run-store.js'
 import { events, header } from '../conformance/journal-fixtures.js'
+import { CrashFs } from './crash-fs.js'
 import { rejection, tempDir } from './helpers.js'
 
 const racer = fileURLToPath(new URL('./lease-racer.ts', import.meta.url))
@@ -93,6 +96,37 @@ describe('fileStore leases across processes', () => {
     expect(await b.orphans()).toEqual([])
     await clock.advance(100)
     expect(await a.orphans()).toEqual(['r1'])
+    await Promise.all([a.close(), b.close()])
+  })
+
+  it('a release costs no sync; lost to a power cut it reads as held until expiry, or as released, never as a lower token', async () => {
+    const clock = new SimulatedClock({ start: 0, autoAdvance: false })
+    const dir = tempDir('weft-lease-')
+    const shim = new CrashFs()
+    const a = fileStore(dir, { clock, fs: shim })
+    await a.create(header('r1'))
+    const first = (await a.acquireLease('r1', 'a', 100))!
+    const tokenFile = join(dir, 'leases', 'r1', `${first.token}.lease`)
+    const held = readFileSync(tokenFile)
+    const syncs = shim.fdatasyncs + shim.fsyncs
+    await a.releaseLease(first)
+    expect(shim.fdatasyncs + shim.fsyncs).toBe(syncs)
+    // Released: another owner takes the run at once, with a higher token.
+    const b = fileStore(dir, { clock })
+    expect(await b.orphans()).toEqual(['r1'])
+    // The release's rename never reached the disk: the file holds the lease as acquired, so it
+    // stays held until it expires (as when its holder died without releasing).
+    writeFileSync(tokenFile, held)
+    expect(await b.acquireLease('r1', 'b', 100)).toBeUndefined()
+    expect(await b.orphans()).toEqual([])
+    await clock.advance(100)
+    const second = (await b.acquireLease('r1', 'b', 100))!
+    expect(second.token).toBeGreaterThan(first.token)
+    // A release whose data never reached the disk (an empty file after the rename): released.
+    await b.releaseLease(second)
+    writeFileSync(join(dir, 'leases', 'r1', `${second.token}.lease`), '')
+    const third = (await a.acquireLease('r1', 'a', 100))!
+    expect(third.token).toBeGreaterThan(second.token)
     await Promise.all([a.close(), b.close()])
   })
 })
