@@ -234,7 +234,10 @@ export class Engine {
         ...(this.store.acquireLease === undefined ? {} : { lease: (run: RunExecution) => this.lease(run, undefined) }),
         ...(this.store.acquireLease === undefined || this.store.createLeased === undefined
           ? {}
-          : { createLeased: async (run: RunExecution, header: RunHeader) => this.adopt(run, await this.store.createLeased!(header, this.owner, this.leaseTtlMs)) }),
+          : {
+              createLeased: async (run: RunExecution, header: RunHeader, events?: readonly JournalEvent[]) =>
+                this.adopt(run, await this.store.createLeased!(header, this.owner, this.leaseTtlMs, events)),
+            }),
       },
     )
     return this.launch(execution)

@@ -106,10 +106,11 @@ export interface RunSettings {
    */
   readonly lease?: (execution: RunExecution) => Promise<number | undefined>
   /**
-   * Creates the run and takes its lease in one store call, when the store can: resolves the
-   * fencing token, or undefined after failing the run with a conflict.
+   * Creates the run and takes its lease in one store call, when the store can, journaling
+   * `events` (the run's first) with the creation: resolves the fencing token, or undefined after
+   * failing the run with a conflict.
    */
-  readonly createLeased?: (execution: RunExecution, header: RunHeader) => Promise<number | undefined>
+  readonly createLeased?: (execution: RunExecution, header: RunHeader, events?: readonly JournalEvent[]) => Promise<number | undefined>
 }
 
 /** The reason a disarmed timeout timer is aborted with (nobody sees it; saves a DOMException). */
@@ -188,6 +189,8 @@ export class RunExecution implements StepHost, GateMember {
   private lastContext: StepRuntime | undefined
   private reactionAt = -1
   private appendOptions: { readonly fence: number } | undefined
+  /** The header of a run that the first flush creates, with its first batch (see createWithFirstBatch). */
+  private pendingCreate: RunHeader | undefined
   private resultSettled = false
   /** Only for workflows whose steps declare secrets (or once a step asks for one). */
   private secrets: RunSecrets | undefined
@@ -263,21 +266,26 @@ export class RunExecution implements StepHost, GateMember {
           ...(this.settings.parentRunId === undefined ? {} : { parentRunId: this.settings.parentRunId }),
           ...(this.settings.metadata === undefined ? {} : { metadata: this.settings.metadata }),
         }
-        let leased = false
-        try {
-          if (this.settings.createLeased === undefined) await store.create(header)
-          else {
-            const token = await this.settings.createLeased(this, header)
-            if (token === undefined) return
-            this.appendOptions = { fence: token }
-            leased = true
+        const hooked = this.services.plugins.some((plugin) => plugin.onRunStart !== undefined)
+        if (this.settings.createLeased !== undefined && !hooked) {
+          // Created by the first flush, with the first batch (run.started and the first starts):
+          // one durable write instead of two (see createWithFirstBatch).
+          this.pendingCreate = header
+        } else {
+          let leased = false
+          try {
+            if (this.settings.createLeased === undefined) await store.create(header)
+            else {
+              const token = await this.settings.createLeased(this, header)
+              if (token === undefined) return
+              this.appendOptions = { fence: token }
+              leased = true
+            }
+          } catch (error) {
+            if (!(await this.adoptsEmptyRun(error))) throw error
           }
-        } catch (error) {
-          // Idempotent start: a process that died between creating the run and journaling
-          // `run.started` left an empty run of this workflow; starting it again adopts it.
-          if (!isWeftError(error, 'WEFT_RUN_EXISTS') || !(await this.isEmptyRunOf(wf))) throw error
+          if (!leased && !(await this.takeLease())) return
         }
-        if (!leased && !(await this.takeLease())) return
         const started: JournalEvent = {
           seq: ++this.seq,
           at: this.startedAt,
@@ -296,7 +304,7 @@ export class RunExecution implements StepHost, GateMember {
           ...(this.settings.estimates === undefined ? {} : { estimates: this.settings.estimates }),
           definition: summarize(wf),
         }
-        if (this.services.plugins.some((plugin) => plugin.onRunStart !== undefined)) {
+        if (hooked) {
           // Run-start hooks see a run whose start is journaled.
           await store.append(this.runId, [started], this.appendOptions)
           this.committedSeq = this.seq
@@ -353,7 +361,14 @@ export class RunExecution implements StepHost, GateMember {
     return false
   }
 
-  private async isEmptyRunOf(wf: Workflow): Promise<boolean> {
+  /**
+   * Idempotent start: a process that died between creating the run and journaling `run.started`
+   * left an empty run of this workflow; starting it again adopts it. True when `error` (from
+   * creating the run) is that case.
+   */
+  private async adoptsEmptyRun(error: unknown): Promise<boolean> {
+    if (!isWeftError(error, 'WEFT_RUN_EXISTS')) return false
+    const wf = this.workflow
     const summary = await this.services.store.get(this.runId)
     return summary !== undefined && summary.events === 0 && summary.workflowId === wf.id && summary.fingerprint === wf.fingerprint
   }
@@ -1154,6 +1169,7 @@ export class RunExecution implements StepHost, GateMember {
 
   private flushNow(): void {
     this.flushing = true
+    if (this.pendingCreate !== undefined && this.pendingEvents > 0) return this.createWithFirstBatch(this.pendingCreate)
     while (this.pendingEvents > 0) {
       const events = this.batch
       const launches = this.launches
@@ -1176,6 +1192,46 @@ export class RunExecution implements StepHost, GateMember {
       this.committed(events, launches, actions)
     }
     this.flushing = false
+  }
+
+  /**
+   * Creates the run, takes its lease and journals the first batch in one store call (one fsync
+   * with the file store instead of two), then commits the batch (`flushing` until then). When the
+   * run exists already and is an empty run of this workflow (see adoptsEmptyRun), takes its lease
+   * and appends the batch instead.
+   */
+  private createWithFirstBatch(header: RunHeader): void {
+    this.pendingCreate = undefined
+    const events = this.batch
+    const launches = this.launches
+    const actions = this.afterCommitActions
+    this.pendingEvents = 0
+    this.launches = []
+    if (actions.length > 0) this.afterCommitActions = []
+    const created = (token: number | undefined): void => {
+      this.flushing = false
+      if (token === undefined) return // the run failed with a conflict
+      this.appendOptions = { fence: token }
+      this.committed(events, launches, actions)
+      this.flush()
+    }
+    const adoptOrAbort = async (error: unknown): Promise<void> => {
+      try {
+        if (!(await this.adoptsEmptyRun(error))) throw error
+        if (!(await this.takeLease())) {
+          this.flushing = false
+          return
+        }
+        await this.services.store.append(this.runId, events, this.appendOptions)
+      } catch (failure) {
+        this.flushing = false
+        return this.abortInfrastructure(failure)
+      }
+      this.flushing = false
+      this.committed(events, launches, actions)
+      this.flush()
+    }
+    this.settings.createLeased!(this, header, events).then(created, adoptOrAbort)
   }
 
   /** Commits `events` once the store's asynchronous append of them has completed (`flushing` until then). */

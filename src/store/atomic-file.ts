@@ -68,9 +68,11 @@ async function quietly(work: Promise<unknown>): Promise<void> {
  * With `padding` > 0 the file gets that many zero bytes after `data` (written, not a hole, so
  * that later positional writes into them need no block allocation), and the descriptor is open
  * for positional writes (`wx`: write-only, not appending) instead.
+ *
+ * `onLinked` is called once `path` exists (before the directory's fsync), when this call won it.
  * @internal
  */
-export async function createExclusive(fs: StoreFileSystem, path: string, temp: string, data: Uint8Array, durable: boolean, keepOpen: boolean, padding = 0): Promise<number | undefined> {
+export async function createExclusive(fs: StoreFileSystem, path: string, temp: string, data: Uint8Array, durable: boolean, keepOpen: boolean, padding = 0, onLinked?: () => void): Promise<number | undefined> {
   const fd = await fs.open(temp, padding > 0 ? 'wx' : 'ax')
   let linked = false
   try {
@@ -79,6 +81,7 @@ export async function createExclusive(fs: StoreFileSystem, path: string, temp: s
     if (durable) await fs.fdatasync(fd)
     await fs.link(temp, path)
     linked = true
+    onLinked?.()
     await fs.unlink(temp)
     if (durable) await syncDir(fs, dirname(path))
   } catch (error) {
@@ -97,6 +100,22 @@ export async function createExclusive(fs: StoreFileSystem, path: string, temp: s
  * @internal
  */
 export async function replaceFile(fs: StoreFileSystem, path: string, temp: string, data: Uint8Array, durable: boolean): Promise<void> {
+  await writeTemp(fs, temp, data, durable)
+  try {
+    await fs.rename(temp, path)
+  } catch (error) {
+    await quietly(fs.unlink(temp))
+    throw error
+  }
+  if (durable) await syncDir(fs, dirname(path))
+}
+
+/**
+ * Creates the new file `temp` holding `data` (fdatasync'ed when `durable`) and closes it; on
+ * failure nothing is left behind.
+ * @internal
+ */
+export async function writeTemp(fs: StoreFileSystem, temp: string, data: Uint8Array, durable: boolean): Promise<void> {
   const fd = await fs.open(temp, 'wx')
   try {
     writeAll(fs, fd, data)
@@ -107,11 +126,4 @@ export async function replaceFile(fs: StoreFileSystem, path: string, temp: strin
     throw error
   }
   await fs.close(fd)
-  try {
-    await fs.rename(temp, path)
-  } catch (error) {
-    await quietly(fs.unlink(temp))
-    throw error
-  }
-  if (durable) await syncDir(fs, dirname(path))
 }

@@ -1,12 +1,20 @@
 import { join } from 'node:path'
 import type { Clock } from '../runtime/index.js'
-import { createExclusive, replaceFile } from './atomic-file.js'
+import { createExclusive, replaceFile, syncDir, writeTemp } from './atomic-file.js'
 import { errorCode, type StoreFileSystem } from './file-system.js'
 import type { Lease } from './port.js'
 import type { StoreLayout } from './store-layout.js'
 import { LeaseLostError } from './store-errors.js'
 
 const TOKEN_FILE = /^([1-9][0-9]{0,14})\.lease$/
+
+/** A lease written but not taken yet (see {@link FileLeases.prepare}). @internal */
+export interface PreparedLease {
+  /** Takes the lease: resolves it, or `undefined` when another owner holds a live one. */
+  take(): Promise<Lease | undefined>
+  /** Removes the prepared file (the lease is not taken). */
+  abandon(): Promise<void>
+}
 
 /** A lease as stored in `<token>.lease`. @internal */
 export interface StoredLease {
@@ -89,6 +97,42 @@ export class FileLeases {
       }
       return { runId, owner, token, expiresAt: record.expiresAt }
     }
+  }
+
+  /**
+   * Prepares the run's next lease without taking it: the token file is written (and fdatasync'ed)
+   * under a temporary name. `take()` then links it (resolving the lease; `undefined` when another
+   * owner holds a live one) and `abandon()` removes it. Used to create a run: its creator writes
+   * the lease while it writes the journal, and links the lease only once its journal won, so of
+   * two engines creating the same run the one that created the journal holds the lease.
+   */
+  async prepare(runId: string, owner: string, ttlMs: number): Promise<PreparedLease> {
+    const dir = this.layout.leaseDir(runId)
+    await this.fs.mkdir(dir)
+    const current = await this.current(runId)
+    const now = this.clock.now()
+    if (current !== undefined && !current.released && current.expiresAt > now) {
+      return { take: () => this.acquire(runId, owner, ttlMs), abandon: async () => {} }
+    }
+    const token = (current?.token ?? 0) + 1
+    const record: StoredLease = { token, owner, expiresAt: now + ttlMs, released: false }
+    const temp = this.layout.temp(dir)
+    await writeTemp(this.fs, temp, encode(runId, record), this.durable)
+    const abandon = (): Promise<void> => ignoreMissing(this.fs.unlink(temp))
+    const take = async (): Promise<Lease | undefined> => {
+      try {
+        await this.fs.link(temp, join(dir, `${token}.lease`))
+      } catch (error) {
+        await abandon()
+        // Another process took this token first: acquire as usual (it reads the winner's lease).
+        if (errorCode(error) === 'EEXIST') return this.acquire(runId, owner, ttlMs)
+        throw error
+      }
+      await abandon()
+      if (this.durable) await syncDir(this.fs, dir)
+      return { runId, owner, token, expiresAt: record.expiresAt }
+    }
+    return { take, abandon }
   }
 
   async renew(lease: Lease, ttlMs: number): Promise<Lease> {

@@ -24,6 +24,15 @@ interface MemoryRun {
   lease: MemoryLease | undefined
 }
 
+/** Throws what `append` would for a new run's first events (an array, `seq` from 1). */
+function assertFirstEvents(runId: string, events: readonly JournalEvent[]): void {
+  if (!Array.isArray(events)) throw new InvalidArgumentError('events', 'an array of journal events', events)
+  for (let k = 0; k < events.length; k++) {
+    const seq = (events[k] as { seq?: unknown } | null)?.seq
+    if (seq !== k + 1) throw new JournalSequenceError(runId, k + 1, typeof seq === 'number' ? seq : NaN)
+  }
+}
+
 /**
  * Options of {@link memoryStore}.
  * @public
@@ -150,9 +159,11 @@ export class MemoryStore implements RunStore {
   }
 
   /** {@inheritDoc RunStore.createLeased} */
-  async createLeased(header: RunHeader, owner: string, ttlMs: number): Promise<Lease | undefined> {
+  async createLeased(header: RunHeader, owner: string, ttlMs: number, events?: readonly JournalEvent[]): Promise<Lease | undefined> {
     assertLeaseArguments(owner, ttlMs) // before the run is recorded; `create` checks the header
+    if (events !== undefined) assertFirstEvents(header.runId, events)
     await this.create(header)
+    if (events !== undefined && events.length > 0) this.append(header.runId, events)
     return this.acquireLease(header.runId, owner, ttlMs)
   }
 

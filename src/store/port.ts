@@ -171,8 +171,15 @@ export interface RunStore {
    * Rejects like `create` (`RunExistsError`, `InvalidRunIdError`) and with `InvalidArgumentError`
    * for a bad `owner` or `ttlMs`; a rejected call leaves no lease held by `owner`. Optional: the
    * engine calls `create` then `acquireLease` without it.
+   *
+   * `events`, when given, are the run's first events (`seq` from 1): they are journaled with the
+   * run's creation, as an `append` of them right after `create` would, but durable with it (the
+   * engine passes `run.started` and the first steps' starts, saving a separate append and its
+   * fsync). They are checked before anything is recorded: events that `append` would reject
+   * (`JournalSequenceError`, `InvalidEventError`) reject the call, and no run is recorded. They are
+   * journaled even when the lease is not obtained (the call then resolves `undefined`).
    */
-  createLeased?(header: RunHeader, owner: string, ttlMs: number): Promise<Lease | undefined>
+  createLeased?(header: RunHeader, owner: string, ttlMs: number, events?: readonly JournalEvent[]): Promise<Lease | undefined>
   /**
    * Extends a lease to `ttlMs` from now. Rejects with `LeaseLostError` when the lease is no
    * longer the run's current one (taken over or released). An expired lease that nobody took

@@ -437,6 +437,38 @@ export function runStoreConformance(
         expect(await store.acquireLease!('r1', 'engine-c', 1000)).toBeUndefined()
       })
 
+      it("journals the run's first events with its creation, as an append right after would", async () => {
+        const lease = (await store.createLeased!(header('r1'), 'engine-a', 1000, events('r1', 1, 3)))!
+        expect(lease).toMatchObject({ owner: 'engine-a', token: 1 })
+        expect(await readAll(store, 'r1')).toEqual(events('r1', 1, 3))
+        expect(await store.get('r1')).toMatchObject({ status: 'running', events: 3 })
+        await append(store, 'r1', events('r1', 4, 4), { fence: lease.token })
+        expect(await readAll(store, 'r1')).toEqual(events('r1', 1, 4))
+        // Finished at creation: the summary says so.
+        await store.createLeased!(header('r2'), 'engine-a', 1000, [...events('r2', 1, 1), terminal('r2', 2, 'run.succeeded')])
+        expect(await store.get('r2')).toMatchObject({ status: 'succeeded', events: 2 })
+        // No events: as without them.
+        await store.createLeased!(header('r3'), 'engine-a', 1000, [])
+        expect(await store.get('r3')).toMatchObject({ status: 'running', events: 0 })
+      })
+
+      it('refuses first events that do not start the journal, and records no run', async () => {
+        for (const batch of [events('r1', 2, 3), [...events('r1', 1, 1), ...events('r1', 3, 3)]]) {
+          expect(await rejection(store.createLeased!(header('r1'), 'engine-a', 1000, batch))).toBeInstanceOf(JournalSequenceError)
+        }
+        expect(isWeftError(await rejection(store.createLeased!(header('r1'), 'engine-a', 1000, {} as never)), 'WEFT_INVALID_ARGUMENT')).toBe(true)
+        expect(await store.get('r1')).toBeUndefined()
+        const lease = await store.createLeased!(header('r1'), 'engine-b', 1000, events('r1', 1, 1))
+        expect(lease).toMatchObject({ owner: 'engine-b', token: 1 })
+      })
+
+      it('on a taken id appends none of the first events', async () => {
+        await store.create(header('r1', { workflowId: 'first' }))
+        await append(store, 'r1', events('r1', 1, 1))
+        expect(await rejection(store.createLeased!(header('r1', { workflowId: 'second' }), 'engine-a', 1000, events('r1', 1, 2)))).toBeInstanceOf(RunExistsError)
+        expect(await readAll(store, 'r1')).toEqual(events('r1', 1, 1))
+      })
+
       it('checks its arguments before recording anything', async () => {
         for (const [owner, ttl] of [['', 1000], ['engine-a', 0], ['engine-a', Number.NaN]] as const) {
           expect(isWeftError(await rejection(store.createLeased!(header('r1'), owner, ttl)), 'WEFT_INVALID_ARGUMENT')).toBe(true)

@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import Type from 'typebox'
 import { describe, expect, it } from 'vitest'
 import {
   ContractViolation,
   createEngine,
+  fileStore,
   InvalidArgumentError,
   memoryStore,
   memoryTelemetry,
@@ -260,6 +264,25 @@ describe('engine', () => {
     await expect(engine.run(hello, { name: 'a' }, { runId: 'dup' })).rejects.toBeInstanceOf(RunExistsError)
     const broken: RunStore = { ...memoryStore(), create: async () => {}, append: () => { throw new Error('disk on fire') }, read: store.read.bind(store), get: store.get.bind(store), list: store.list.bind(store) }
     await expect(createEngine({ store: broken }).run(hello, { name: 'a' })).rejects.toThrow('disk on fire')
+  })
+
+  it('adopts an empty run of the same workflow left by a start that died before journaling anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-adopt-'))
+    for (const store of [memoryStore(), fileStore(dir)] as RunStore[]) {
+      const empty = (runId: string, workflowId: string, fingerprint: string) => store.create({ runId, workflowId, version: '1', fingerprint, createdAt: 1 })
+      await empty('left', hello.id, hello.fingerprint)
+      const result = await createEngine({ store }).run(hello, { name: 'a' }, { runId: 'left' })
+      expect(result).toMatchObject({ status: 'succeeded', output: { text: 'HELLO A' } })
+      const events = await journal(store, 'left')
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1))
+      expect(events[0]).toMatchObject({ type: 'run.started', fingerprint: hello.fingerprint })
+      // Not an empty run of this workflow: refused, and left as it was.
+      await empty('other', 'someone-else', 'f'.repeat(32))
+      await expect(createEngine({ store }).run(hello, { name: 'a' }, { runId: 'other' })).rejects.toBeInstanceOf(RunExistsError)
+      expect(await store.get('other')).toMatchObject({ workflowId: 'someone-else', events: 0 })
+      await store.close?.()
+    }
+    rmSync(dir, { recursive: true, force: true })
   })
 
   it('validates options with exact messages', () => {

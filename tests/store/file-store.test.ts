@@ -311,6 +311,25 @@ describe('fileStore: appending', () => {
     await store.close()
   })
 
+  it('createLeased with first events makes them durable with the journal: one fdatasync less than an append after it', async () => {
+    const syncs = async (withEvents: boolean): Promise<number> => {
+      const shim = new CrashFs()
+      const store = fileStore(tempDir(), { fs: shim })
+      await store.health() // opens the store (its directories), outside the count
+      const before = shim.fdatasyncs + shim.fsyncs
+      if (withEvents) expect(await store.createLeased(header('r1'), 'a', 1000, events('r1', 1, 3))).toMatchObject({ token: 1 })
+      else {
+        await store.createLeased(header('r1'), 'a', 1000)
+        await append(store, 'r1', events('r1', 1, 3))
+      }
+      const count = shim.fdatasyncs + shim.fsyncs - before
+      expect(await readAll(store, 'r1')).toEqual(events('r1', 1, 3))
+      await store.close()
+      return count
+    }
+    expect(await syncs(true)).toBe((await syncs(false)) - 1)
+  })
+
   it("'none' writes before append returns (a settled promise) and never fsyncs an append", async () => {
     const shim = new CrashFs()
     const store = fileStore(tempDir(), { fs: shim, durability: 'none' })
