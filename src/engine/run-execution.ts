@@ -1169,7 +1169,6 @@ export class RunExecution implements StepHost, GateMember {
 
   private flushNow(): void {
     this.flushing = true
-    if (this.pendingCreate !== undefined && this.pendingEvents > 0) return this.createWithFirstBatch(this.pendingCreate)
     while (this.pendingEvents > 0) {
       const events = this.batch
       const launches = this.launches
@@ -1177,6 +1176,7 @@ export class RunExecution implements StepHost, GateMember {
       this.pendingEvents = 0
       this.launches = []
       if (actions.length > 0) this.afterCommitActions = []
+      if (this.pendingCreate !== undefined) return this.createWithFirstBatch(this.pendingCreate, events, launches, actions)
       let appended: void | Promise<void>
       try {
         appended = this.services.store.append(this.runId, events, this.appendOptions)
@@ -1200,14 +1200,8 @@ export class RunExecution implements StepHost, GateMember {
    * run exists already and is an empty run of this workflow (see adoptsEmptyRun), takes its lease
    * and appends the batch instead.
    */
-  private createWithFirstBatch(header: RunHeader): void {
+  private createWithFirstBatch(header: RunHeader, events: JournalEvent[], launches: number[], actions: (() => void)[]): void {
     this.pendingCreate = undefined
-    const events = this.batch
-    const launches = this.launches
-    const actions = this.afterCommitActions
-    this.pendingEvents = 0
-    this.launches = []
-    if (actions.length > 0) this.afterCommitActions = []
     const created = (token: number | undefined): void => {
       this.flushing = false
       if (token === undefined) return // the run failed with a conflict
