@@ -314,7 +314,8 @@ describe('fileStore: appending', () => {
   it('createLeased with first events makes them durable with the journal: one fdatasync less than an append after it', async () => {
     const syncs = async (withEvents: boolean): Promise<number> => {
       const shim = new CrashFs()
-      const store = fileStore(tempDir(), { fs: shim })
+      const dir = tempDir()
+      const store = fileStore(dir, { fs: shim })
       await store.health() // opens the store (its directories), outside the count
       const before = shim.fdatasyncs + shim.fsyncs
       if (withEvents) expect(await store.createLeased(header('r1'), 'a', 1000, events('r1', 1, 3))).toMatchObject({ token: 1 })
@@ -325,6 +326,12 @@ describe('fileStore: appending', () => {
       const count = shim.fdatasyncs + shim.fsyncs - before
       expect(await readAll(store, 'r1')).toEqual(events('r1', 1, 3))
       await store.close()
+      // Another instance reads them from the file (and appends after them).
+      const reopened = fileStore(dir)
+      expect(await reopened.get('r1')).toMatchObject({ status: 'running', events: 3 })
+      await append(reopened, 'r1', events('r1', 4, 4))
+      expect(await readAll(reopened, 'r1')).toEqual(events('r1', 1, 4))
+      await reopened.close()
       return count
     }
     expect(await syncs(true)).toBe((await syncs(false)) - 1)
