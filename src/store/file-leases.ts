@@ -33,9 +33,9 @@ export interface StoredLease {
  * fails with `EEXIST` when the name exists, so of two processes racing for the same token
  * exactly one wins and the other re-reads and sees the winner's live lease. Renewal and release
  * rewrite the holder's own token file (temporary file + rename), which can never lower the
- * current token; a release is not fsync'ed (see {@link FileLeases.release}). Token files are kept until the run is pruned (one per acquisition), so a
- * lease with token `t` was taken over exactly when `<t + 1>.lease` exists: a fenced append
- * costs one `stat`. Clocks of the processes must roughly agree; expiry is judged with the
+ * current token; a release is not fsync'ed (see {@link FileLeases.release}). Token files are
+ * kept until the run is pruned (one per acquisition), so a lease with token `t` was taken over
+ * exactly when `<t + 1>.lease` exists: a fenced append costs one `stat`. Clocks of the processes must roughly agree; expiry is judged with the
  * store's clock.
  * @internal
  */
