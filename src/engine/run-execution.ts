@@ -21,7 +21,7 @@ import { matchesError, RemedyFailedError, selectRemedy, type RemedySelection } f
 import { isTerminalEvent } from '../journal/index.js'
 import { EventStream } from './event-stream.js'
 import type { RunHookContext, StepHookContext, WeftPlugin } from './plugin.js'
-import type { RunResult, StepResult } from './run-result.js'
+import type { RunResult } from './run-result.js'
 import { StepRuntime, type StepHost } from './step-runtime.js'
 import { scheduleWith, type WorkflowPlan } from './workflow-plan.js'
 import { summarize } from './definition-summary.js'

@@ -35,8 +35,8 @@ export interface StoredLease {
  * rewrite the holder's own token file (temporary file + rename), which can never lower the
  * current token; a release is not fsync'ed (see {@link FileLeases.release}). Token files are
  * kept until the run is pruned (one per acquisition), so a lease with token `t` was taken over
- * exactly when `<t + 1>.lease` exists: a fenced append costs one `stat`. Clocks of the processes must roughly agree; expiry is judged with the
- * store's clock.
+ * exactly when `<t + 1>.lease` exists: a fenced append costs one `stat`. Clocks of the
+ * processes must roughly agree; expiry is judged with the store's clock.
  * @internal
  */
 export class FileLeases {

@@ -14,7 +14,7 @@ import { assertFileStoreArguments, type Durability, type FileStoreOptions } from
 import { errorCode, nodeFileSystem, nodeHost, type StoreFileSystem, type StoreHost } from './file-system.js'
 import { encodeJournalHeader, readJournalHead } from './journal-header.js'
 import { scanJournal, type ScanEnd } from './journal-scan.js'
-import { assertFence, assertLease, assertLeaseArguments, assertPruneOptions, assertRunFilter, assertRunHeader } from './store-arguments.js'
+import { assertFence, assertFirstEvents, assertLease, assertLeaseArguments, assertPruneOptions, assertRunFilter, assertRunHeader, sequenceError } from './store-arguments.js'
 import type { AppendOptions, HealthReport, Lease, PruneOptions, RunFilter, RunHeader, RunStore, RunSummary } from './port.js'
 import { encodeBatch } from './record-codec.js'
 import { assertRunId } from './run-id.js'
@@ -22,7 +22,6 @@ import { newestFirst, RunState } from './run-state.js'
 import { statusAfter } from './run-summary.js'
 import { runIdOfFileName, StoreLayout } from './store-layout.js'
 import {
-  JournalSequenceError,
   LeaseLostError,
   RunExistsError,
   RunNotFoundError,
@@ -131,15 +130,14 @@ export class FileStore implements RunStore {
 
   /** {@inheritDoc RunStore.create} */
   async create(header: RunHeader): Promise<void> {
-    await this.createRun(header, undefined, undefined)
+    await this.createRun(header, undefined)
   }
 
   /**
-   * Creates a run's journal: its header line, then `first`, the records of the run's first
-   * `events` (see `encodeFirstEvents`), made durable with the file's creation
-   * (one fdatasync for both).
+   * Creates a run's journal: its header line, then the records of the run's `first` events (see
+   * `encodeFirstEvents`), made durable with the file's creation (one fdatasync for both).
    */
-  private async createRun(header: RunHeader, events: readonly JournalEvent[] | undefined, first: Buffer | undefined, onLinked?: () => void): Promise<void> {
+  private async createRun(header: RunHeader, first: FirstBatch | undefined, onLinked?: () => void): Promise<void> {
     await this.open()
     assertRunHeader(header)
     const { runId } = header
@@ -155,7 +153,7 @@ export class FileStore implements RunStore {
     }
     const ordinal = this.nextOrdinal()
     const head = encodeJournalHeader({ ...stored, ordinal }, this.codec)
-    const data = first === undefined ? head : Buffer.concat([head, first])
+    const data = first === undefined ? head : Buffer.concat([head, first.data])
     const path = this.layout.journal(runId)
     const padding = this.preallocate ? extentFor(0, data.length) - data.length : 0
     let fd: number | undefined
@@ -165,8 +163,8 @@ export class FileStore implements RunStore {
       if (errorCode(error) === 'EEXIST') throw new RunExistsError(runId)
       throw new StoreIOError({ runId, operation: 'create', path }, error)
     }
-    const state = new RunState(runId, path, stored, ordinal, head.length, data.length, first === undefined ? 0 : events!.length)
-    if (first !== undefined) accept(state, events!, 0)
+    const state = new RunState(runId, path, stored, ordinal, head.length, data.length, first === undefined ? 0 : first.events.length)
+    if (first !== undefined) accept(state, first.events, 0)
     state.fd = fd
     if (this.preallocate) state.allocated = data.length + padding
     if (this.closed) {
@@ -177,17 +175,13 @@ export class FileStore implements RunStore {
     this.states.set(runId, state)
   }
 
-  /** The records of a new run's first events (`seq` from 1), checked as `append` checks a batch; `undefined` for none. */
-  private encodeFirstEvents(runId: string, events: readonly JournalEvent[]): Buffer | undefined {
-    if (!Array.isArray(events)) throw new InvalidArgumentError('events', 'an array of journal events', events)
+  /** A new run's first events (`seq` from 1) and their records, checked as `append` checks a batch; `undefined` for none. */
+  private encodeFirstEvents(runId: string, events: readonly JournalEvent[]): FirstBatch | undefined {
+    assertFirstEvents(runId, events)
     if (events.length === 0) return undefined
-    for (let k = 0; k < events.length; k++) {
-      const seq = (events[k] as { seq?: unknown } | null)?.seq
-      if (seq !== k + 1) throw new JournalSequenceError(runId, k + 1, typeof seq === 'number' ? seq : NaN)
-    }
     const jsons = serializeBatch(runId, events)
     if (this.codec !== undefined) encodePayloads(this.codec, runId, 1, jsons)
-    return encodeBatch(1, jsons)
+    return { events, data: encodeBatch(1, jsons) }
   }
 
   /** {@inheritDoc RunStore.append} */
@@ -280,7 +274,7 @@ export class FileStore implements RunStore {
     let taking: Promise<Lease | undefined> | undefined
     const take = (): Promise<Lease | undefined> => (taking ??= io(runId, 'acquire lease', async () => (await prepared).take()))
     try {
-      await this.createRun(header, events, first, () => void take().catch(noop))
+      await this.createRun(header, first, () => void take().catch(noop))
     } catch (error) {
       if (taking === undefined) await prepared.then((lease) => lease.abandon()).catch(noop)
       else {
@@ -410,12 +404,8 @@ export class FileStore implements RunStore {
     if (state.failure !== undefined) return Promise.reject(state.failure)
     if (!Array.isArray(events)) return Promise.reject(new InvalidArgumentError('events', 'an array of journal events', events))
     if (events.length === 0) return this.durability === 'none' ? RESOLVED : this.durability === 'batch' ? this.log!.enqueue(state, EMPTY) : (state.chain ?? RESOLVED)
-    let next = state.lastSeq + 1
-    for (const event of events) {
-      const seq = (event as { seq?: unknown } | null)?.seq
-      if (seq !== next) return Promise.reject(new JournalSequenceError(state.runId, next, typeof seq === 'number' ? seq : NaN))
-      next++
-    }
+    const outOfSequence = sequenceError(state.runId, events, state.lastSeq + 1)
+    if (outOfSequence !== undefined) return Promise.reject(outOfSequence)
     let data: Buffer
     let payloads: string[] | undefined
     try {
@@ -752,6 +742,12 @@ function accept(state: RunState, events: readonly JournalEvent[], bytes: number)
   state.lastSeq = last.seq
   state.updatedAt = last.at
   state.size += bytes
+}
+
+/** A new run's first events and their encoded records (see `FileStore.createLeased`). */
+interface FirstBatch {
+  readonly events: readonly JournalEvent[]
+  readonly data: Buffer
 }
 
 function noop(): void {}

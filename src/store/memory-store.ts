@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors/index.js'
 import type { JournalEvent, RunStatus } from '../journal/index.js'
 import { systemClock, type Clock } from '../runtime/index.js'
-import { assertFence, assertLease, assertLeaseArguments, assertPruneOptions, assertRunFilter, assertRunHeader } from './store-arguments.js'
+import { assertFence, assertFirstEvents, assertLease, assertLeaseArguments, assertPruneOptions, assertRunFilter, assertRunHeader } from './store-arguments.js'
 import type { AppendOptions, HealthReport, Lease, PruneOptions, RunFilter, RunHeader, RunStore, RunSummary } from './port.js'
 import { assertRunId } from './run-id.js'
 import { newestFirst } from './run-state.js'
@@ -22,15 +22,6 @@ interface MemoryRun {
   updatedAt: number
   readonly order: number
   lease: MemoryLease | undefined
-}
-
-/** Throws what `append` would for a new run's first events (an array, `seq` from 1). */
-function assertFirstEvents(runId: string, events: readonly JournalEvent[]): void {
-  if (!Array.isArray(events)) throw new InvalidArgumentError('events', 'an array of journal events', events)
-  for (let k = 0; k < events.length; k++) {
-    const seq = (events[k] as { seq?: unknown } | null)?.seq
-    if (seq !== k + 1) throw new JournalSequenceError(runId, k + 1, typeof seq === 'number' ? seq : NaN)
-  }
 }
 
 /**

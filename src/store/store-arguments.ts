@@ -1,10 +1,11 @@
 import type { Lease, PruneOptions, RunFilter, RunHeader } from './port.js'
 import { compile, issuesOf } from '../contract/index.js'
 import { InvalidArgumentError } from '../errors/index.js'
-import type { RunStatus } from '../journal/index.js'
+import type { JournalEvent, RunStatus } from '../journal/index.js'
 import { runStatuses } from '../journal/events.js'
 import { RunHeaderSchema } from './journal-header.js'
 import { assertRunId } from './run-id.js'
+import { JournalSequenceError } from './store-errors.js'
 
 /** Checks the header given to `create` (every store: the same header is refused by all). @internal */
 export function assertRunHeader(header: unknown): asserts header is RunHeader {
@@ -54,4 +55,23 @@ export function assertPruneOptions(options: unknown): asserts options is PruneOp
     throw new InvalidArgumentError('olderThan', 'a number of milliseconds from 0', o.olderThan)
   }
   if (o.keepLast !== undefined && !(Number.isSafeInteger(o.keepLast) && o.keepLast >= 0)) throw new InvalidArgumentError('keepLast', 'an integer from 0', o.keepLast)
+}
+
+/**
+ * The error for the first of `events` whose `seq` does not continue a journal whose next event is
+ * `next`; `undefined` when they all do. @internal
+ */
+export function sequenceError(runId: string, events: readonly JournalEvent[], next: number): JournalSequenceError | undefined {
+  for (let k = 0; k < events.length; k++) {
+    const seq = (events[k] as { seq?: unknown } | null)?.seq
+    if (seq !== next + k) return new JournalSequenceError(runId, next + k, typeof seq === 'number' ? seq : NaN)
+  }
+  return undefined
+}
+
+/** Checks a new run's first events (given to `createLeased`) as `append` checks a batch: an array, `seq` from 1. @internal */
+export function assertFirstEvents(runId: string, events: unknown): asserts events is readonly JournalEvent[] {
+  if (!Array.isArray(events)) throw new InvalidArgumentError('events', 'an array of journal events', events)
+  const error = sequenceError(runId, events as JournalEvent[], 1)
+  if (error !== undefined) throw error
 }
