@@ -1,6 +1,6 @@
 /**
- * CPU-bound fan-out through `workerThreadsExecutor`: 16 tasks of about 50 ms each, on 1 thread and
- * on 2 threads, for each task kind of cpu-tasks.ts (`spin`: pure computation, the target's
+ * CPU-bound fan-out through `workerThreadsExecutor` (and, reported beside it,
+ * `childProcessExecutor`): 16 tasks of about 50 ms each, on 1 worker and on 2 workers, for each task kind of cpu-tasks.ts (`spin`: pure computation, the target's
  * workload; `sha256`: node:crypto hashing with garbage, reported). Beside each, a control: the
  * same tasks on bare worker_threads (no executor), measured in the same rounds, which tells what
  * this machine's second thread gives at all; `efficiency` is the executor's speed-up over the
@@ -12,7 +12,7 @@ import { availableParallelism, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import Type from 'typebox'
-import { mulberry32, workerThreadsExecutor, type Executor, type StepTask } from '../../src/index.js'
+import { childProcessExecutor, mulberry32, workerThreadsExecutor, type Executor, type StepTask } from '../../src/index.js'
 import { hashRounds, kernels, mix1000, spinRounds, type Kernel } from './cpu-tasks.js'
 import { median } from '../median.js'
 
@@ -96,6 +96,7 @@ const onExecutor = (executor: Executor, kind: Kernel, rounds: number): Promise<n
   Promise.all(Array.from({ length: tasks }, (_, i) => executor.execute(task(kind, i, rounds)))) as Promise<number[]>
 
 const executors = sizes.map((size) => workerThreadsExecutor({ size }))
+const processes = sizes.map((size) => childProcessExecutor({ size }))
 const raw = sizes.map((size) => rawPool(size))
 
 interface KindResult {
@@ -103,6 +104,9 @@ interface KindResult {
   readonly rounds: number
   readonly executorMs: readonly number[]
   readonly controlMs: readonly number[]
+  /** The same on `childProcessExecutor` with 1 and 2 processes. */
+  readonly processMs: readonly number[]
+  readonly processSpeedup: number
   readonly runsMs: readonly (readonly number[])[]
   readonly speedup: number
   readonly pairSpeedup: number
@@ -117,11 +121,16 @@ for (const kind of kinds) {
   // Warm-up: every thread started, the handler module loaded and the kernel compiled in each.
   for (const [k, executor] of executors.entries()) {
     await onExecutor(executor, kind, Math.ceil(rounds / 4))
+    await onExecutor(processes[k]!, kind, Math.ceil(rounds / 4))
     await raw[k]!.run(kind, Math.ceil(rounds / 4))
   }
-  // Executor on 1 and 2 threads, then the control on 1 and 2, rotated run by run so that drifting
-  // load on the machine affects all alike.
-  const configs: (() => Promise<number[]>)[] = [...executors.map((e) => () => onExecutor(e, kind, rounds)), ...raw.map((p) => () => p.run(kind, rounds))]
+  // Executor on 1 and 2 threads, the control on 1 and 2, then the child-process executor on 1 and
+  // 2, rotated run by run so that drifting load on the machine affects all alike.
+  const configs: (() => Promise<number[]>)[] = [
+    ...executors.map((e) => () => onExecutor(e, kind, rounds)),
+    ...raw.map((p) => () => p.run(kind, rounds)),
+    ...processes.map((e) => () => onExecutor(e, kind, rounds)),
+  ]
   const times: number[][] = configs.map(() => [])
   for (let r = 0; r < runs; r++) {
     for (let j = 0; j < configs.length; j++) {
@@ -132,7 +141,7 @@ for (const kind of kinds) {
       if (out.some((v, i) => v !== expected[i])) throw new Error(`${kind}, configuration ${k}: wrong result`)
     }
   }
-  const [e1, e2, c1, c2] = times.map((t) => median(t)) as [number, number, number, number]
+  const [e1, e2, c1, c2, p1, p2] = times.map((t) => median(t)) as [number, number, number, number, number, number]
   const speedup = e1 / e2
   const controlSpeedup = c1 / c2
   results.push({
@@ -140,6 +149,8 @@ for (const kind of kinds) {
     rounds,
     executorMs: [+e1.toFixed(1), +e2.toFixed(1)],
     controlMs: [+c1.toFixed(1), +c2.toFixed(1)],
+    processMs: [+p1.toFixed(1), +p2.toFixed(1)],
+    processSpeedup: +(p1 / p2).toFixed(2),
     runsMs: times.map((t) => t.map((x) => +x.toFixed(1))),
     speedup: +speedup.toFixed(2),
     pairSpeedup: +median(times[0]!.map((t, r) => t / times[1]![r]!)).toFixed(2),
@@ -147,7 +158,7 @@ for (const kind of kinds) {
     efficiency: +(speedup / controlSpeedup).toFixed(2),
   })
 }
-await Promise.all([...executors.map((e) => e.close!()), ...raw.map((p) => p.close())])
+await Promise.all([...executors.map((e) => e.close!()), ...processes.map((e) => e.close!()), ...raw.map((p) => p.close())])
 
 console.log(`CPU-bound fan-out: ${tasks} tasks (sized to ~${taskMs} ms each in the main thread), median of ${runs} runs, ${availableParallelism()} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
 console.table(
@@ -160,6 +171,8 @@ console.table(
     'control 1/2 ms': `${r.controlMs[0]} / ${r.controlMs[1]}`,
     'control speed-up': r.controlSpeedup,
     efficiency: r.efficiency,
+    'processes 1/2 ms': `${r.processMs[0]} / ${r.processMs[1]}`,
+    'processes speed-up': r.processSpeedup,
   })),
 )
 const spin = results.find((r) => r.kind === 'spin')

@@ -9,18 +9,22 @@ export interface WorkerCrashedData {
   readonly stepId: string
   /** Run of that step. */
   readonly runId: string
-  /** `threadId` of the worker. */
-  readonly threadId: number
-  /** Exit code of the worker thread (`process.exit(code)` in the handler), or null when unknown. */
+  /** `threadId` of the worker thread (worker-thread executor). */
+  readonly threadId?: number
+  /** Process id of the worker process (child-process executor). */
+  readonly pid?: number
+  /** Exit code of the worker (`process.exit(code)` in the handler), or null when unknown or ended by a signal. */
   readonly exitCode: number | null
+  /** The signal that ended a worker process (e.g. `SIGKILL` from the OOM killer), when one did. */
+  readonly signal?: string
   /** `exit`: the thread ended while the step ran; `uncaught`: an error escaped the handler (e.g. thrown from a timer). */
   readonly reason: 'exit' | 'uncaught'
 }
 
 /**
- * The worker thread running a step died (the handler called `process.exit`, or an error escaped
- * it outside its promise). Only that step's attempt fails; the pool replaces the worker. The
- * uncaught error, when there was one, is the `cause`.
+ * The worker thread or process running a step died (the handler called `process.exit`, an
+ * error escaped it outside its promise, or the process was killed). Only that step's attempt
+ * fails; the pool replaces the worker. The uncaught error, when there was one, is the `cause`.
  * @public
  */
 export class WorkerCrashedError extends WeftError<WorkerCrashedData> {
@@ -29,11 +33,16 @@ export class WorkerCrashedError extends WeftError<WorkerCrashedData> {
   constructor(data: WorkerCrashedData, cause?: unknown) {
     super(
       WorkerCrashedError.code,
-      `worker thread ${data.threadId} crashed while running step "${data.stepId}" of run "${data.runId}" (${data.reason === 'exit' ? `exit code ${String(data.exitCode)}` : 'uncaught error'})`,
+      `${data.pid === undefined ? `worker thread ${String(data.threadId)}` : `worker process ${data.pid}`} crashed while running step "${data.stepId}" of run "${data.runId}" (${crashHow(data)})`,
       data,
       { cause },
     )
   }
+}
+
+function crashHow(data: WorkerCrashedData): string {
+  if (data.reason === 'uncaught') return 'uncaught error'
+  return data.signal === undefined ? `exit code ${String(data.exitCode)}` : `killed by ${data.signal}`
 }
 
 /**
@@ -52,7 +61,7 @@ export interface InvalidHandlerData {
 }
 
 /**
- * A step cannot run on the worker-thread executor: it has no handler reference
+ * A step cannot run on the worker-thread or child-process executor: it has no handler reference
  * (`meta.handler = { module, export }`), the reference is malformed, the module cannot be
  * loaded, or the export is not a function. Never retried usefully: fix the definition.
  * @public

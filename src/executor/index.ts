@@ -1,6 +1,6 @@
 /**
- * The executor port and its implementations: inline (same thread, the default) and a pool of
- * worker threads for CPU-bound steps.
+ * The executor port and its implementations: inline (same thread, the default), a pool of
+ * worker threads for CPU-bound steps, and a pool of child processes for isolation.
  * @packageDocumentation
  */
 export type { Executor, StepTask } from './port.js'
@@ -12,4 +12,5 @@ export {
   type WorkerStepContext,
   type WorkerThreadsExecutorOptions,
 } from './worker-threads-executor.js'
+export { childProcessExecutor, type ChildProcessExecutorOptions } from './child-process-executor.js'
 export { ExecutorClosedError, InvalidHandlerError, WorkerCrashedError, type InvalidHandlerData, type WorkerCrashedData } from './executor-errors.js'

@@ -1,6 +1,8 @@
 /**
- * Source of each worker thread of the worker-thread executor, run with `eval: true` (a
- * CommonJS script). Kept as a string so that it needs no file next to the library: the same
+ * Source of each worker of the worker-thread executor (run with `eval: true`) and of the
+ * child-process executor (sent as the first IPC message, advanced serialization, to a `node -e`
+ * bootstrap that evaluates it):
+ * a CommonJS script. Kept as a string so that it needs no file next to the library: the same
  * code works from TypeScript sources (tsx, vitest) and from the built `dist`.
  *
  * Protocol (parent → worker): `{ t: 'run', id, module, export, ctx }`, `{ t: 'abort', id, reason }`.
@@ -8,6 +10,9 @@
  * `{ t: 'raw', id, value }` (a thrown non-Error), `{ t: 'log', id, level, message, data }`,
  * `{ t: 'secret', id, req, name }` (ctx.secret; answered parent → worker with
  * `{ t: 'secret', id, req, value }` or `{ t: 'secret', id, req, error }`).
+ * A worker process also sends `{ t: 'crash', error }` when an error escapes a handler, just
+ * before it exits (a worker thread's parent gets that error from the thread's `error` event),
+ * and exits when its parent disconnects (so it never outlives a parent that died).
  *
  * Handler modules ending in .ts/.mts/.cts/.tsx are loaded through tsx's ESM API (`register()`)
  * when the `tsx` package can be resolved from the handler's folder or the working directory.
@@ -15,6 +20,20 @@
  */
 export const workerSource = String.raw`'use strict'
 const { parentPort } = require('node:worker_threads')
+// A worker thread talks through parentPort; a worker process through its IPC channel.
+const channel = parentPort ?? process
+const send = parentPort === null ? (message) => process.send(message) : (message) => parentPort.postMessage(message)
+if (parentPort === null) {
+  process.on('disconnect', () => process.exit(0))
+  process.on('uncaughtException', (error) => {
+    const wire = error instanceof Error ? serialize(error, 0) : { name: 'NonError', message: String(error) }
+    try {
+      process.send({ t: 'crash', error: wire }, () => process.exit(1))
+    } catch {
+      process.exit(1)
+    }
+  })
+}
 const { createRequire } = require('node:module')
 const { fileURLToPath, pathToFileURL } = require('node:url')
 const path = require('node:path')
@@ -95,9 +114,9 @@ function fail(id, error, handler) {
 
 function post(message) {
   try {
-    parentPort.postMessage(message)
+    send(message)
   } catch (error) {
-    parentPort.postMessage({ t: 'err', id: message.id, error: serialize(error, 0) })
+    send({ t: 'err', id: message.id, error: serialize(error, 0) })
   }
 }
 
@@ -147,7 +166,7 @@ async function run(message) {
   }
 }
 
-parentPort.on('message', (message) => {
+channel.on('message', (message) => {
   if (message.t === 'run') {
     void run(message)
   } else if (message.t === 'secret') {

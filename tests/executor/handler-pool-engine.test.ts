@@ -1,15 +1,18 @@
 import { fileURLToPath } from 'node:url'
 import Type from 'typebox'
 import { describe, expect, it } from 'vitest'
-import { createEngine, defineWorkflow, workerThreadsExecutor } from '../../src/index.js'
+import { childProcessExecutor, createEngine, defineWorkflow, workerThreadsExecutor } from '../../src/index.js'
 import { hashChain } from './fixtures/worker-handlers.js'
 
 const module = fileURLToPath(new URL('./fixtures/worker-handlers.ts', import.meta.url))
 const unreachable = (): never => {
-  throw new Error('runs in a worker thread')
+  throw new Error('runs in a worker')
 }
 
-describe('workerThreadsExecutor in the engine', () => {
+describe.each([
+  ['workerThreadsExecutor', () => workerThreadsExecutor({ size: 2 })],
+  ['childProcessExecutor', () => childProcessExecutor({ size: 2 })],
+])('%s in the engine', (_name, makeExecutor) => {
   it('runs a CPU-bound fan-out workflow; a crashing step fails the run with WorkerCrashedError', async () => {
     const shards = Array.from({ length: 6 }, (_, i) => ({
       id: `shard${i}`,
@@ -22,7 +25,7 @@ describe('workerThreadsExecutor in the engine', () => {
       input: Type.Object({ seed: Type.String(), rounds: Type.Integer() }),
       steps: shards,
     })
-    const executor = workerThreadsExecutor({ size: 2 })
+    const executor = makeExecutor()
     const engine = createEngine({ executor })
     try {
       const result = await engine.run(fanOut, { seed: 'x', rounds: 500 })
