@@ -1,7 +1,6 @@
 import { spawn as spawnProcess } from 'node:child_process'
-import { availableParallelism } from 'node:os'
 import type { StepDefinition } from '../workflow/index.js'
-import { handlerPoolExecutor, poolSize, type HandlerRef, type WorkerMessage } from './handler-pool.js'
+import { handlerPoolExecutor, poolConfig, type HandlerRef, type WorkerMessage } from './handler-pool.js'
 import type { Executor } from './port.js'
 import { workerSource } from './worker-source.js'
 
@@ -74,14 +73,10 @@ export interface ChildProcessExecutorOptions {
  * @public
  */
 export function childProcessExecutor(options: ChildProcessExecutorOptions = {}): Executor {
-  const size = poolSize(options.size, options.abort, Math.max(1, availableParallelism()))
   const execArgv = [...(options.execArgv ?? process.execArgv)]
   const env = options.env
   return handlerPoolExecutor({
-    executor: 'child-process',
-    size,
-    abort: options.abort ?? 'terminate',
-    resolve: options.resolve,
+    ...poolConfig('child-process', options),
     spawn(events) {
       const child = spawnProcess(process.execPath, [...execArgv, '-e', BOOTSTRAP], {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { isAbsolute } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { serializeError } from '../errors/index.js'
@@ -75,16 +76,24 @@ interface Slot {
   retired: boolean
 }
 
-/** Checks the options every pool shares; returns the size. @internal */
-export function poolSize(size: unknown, abort: unknown, fallback: number): number {
-  const n = size ?? fallback
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-    throw new RangeError(`Expected \`size\` to be an integer from 1 and up, got \`${String(size)}\` (${typeof size})`)
+/** The options every pool takes (see `WorkerThreadsExecutorOptions`, `ChildProcessExecutorOptions`). @internal */
+export interface PoolOptions {
+  readonly size?: number
+  readonly abort?: 'terminate' | 'signal'
+  readonly resolve?: (step: StepDefinition) => HandlerRef | undefined
+}
+
+/** Checks a pool's options and applies their defaults (`size`: the available parallelism). @internal */
+export function poolConfig(executor: HandlerPoolConfig['executor'], options: PoolOptions): Omit<HandlerPoolConfig, 'spawn'> {
+  const size = options.size ?? Math.max(1, availableParallelism())
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
+    throw new RangeError(`Expected \`size\` to be an integer from 1 and up, got \`${String(options.size)}\` (${typeof options.size})`)
   }
-  if (abort !== undefined && abort !== 'terminate' && abort !== 'signal') {
+  const abort = options.abort ?? 'terminate'
+  if (abort !== 'terminate' && abort !== 'signal') {
     throw new RangeError(`Expected \`abort\` to be 'terminate' or 'signal', got \`${String(abort)}\` (${typeof abort})`)
   }
-  return n
+  return { executor, size, abort, resolve: options.resolve }
 }
 
 /**

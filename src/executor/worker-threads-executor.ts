@@ -1,7 +1,6 @@
-import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { StepDefinition, StepLogger } from '../workflow/index.js'
-import { handlerPoolExecutor, poolSize, type HandlerRef, type WorkerMessage } from './handler-pool.js'
+import { handlerPoolExecutor, poolConfig, type HandlerRef, type WorkerMessage } from './handler-pool.js'
 import type { Executor } from './port.js'
 import { workerSource } from './worker-source.js'
 
@@ -111,13 +110,9 @@ export interface WorkerThreadsExecutorOptions {
  * @public
  */
 export function workerThreadsExecutor(options: WorkerThreadsExecutorOptions = {}): Executor {
-  const size = poolSize(options.size, options.abort, Math.max(1, availableParallelism()))
   const execArgv = options.execArgv === undefined ? undefined : [...options.execArgv]
   return handlerPoolExecutor({
-    executor: 'worker-threads',
-    size,
-    abort: options.abort ?? 'terminate',
-    resolve: options.resolve,
+    ...poolConfig('worker-threads', options),
     spawn(events) {
       const worker = new Worker(workerSource, { eval: true, ...(execArgv === undefined ? {} : { execArgv }) })
       worker.on('message', (message: WorkerMessage) => events.message(message))
