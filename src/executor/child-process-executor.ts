@@ -24,11 +24,18 @@ export interface ChildProcessExecutorOptions {
    */
   readonly size?: number
   /**
-   * Finds a step's handler. Return undefined for a step that cannot run here (it fails with
-   * {@link InvalidHandlerError}).
+   * Finds a step's handler. Return undefined for a step that has none (it runs on
+   * `withoutHandler`, or fails with {@link InvalidHandlerError}).
    * @defaultValue reads `step.meta.handler`
    */
   readonly resolve?: (step: StepDefinition) => HandlerRef | undefined
+  /**
+   * Runs the steps that have no handler reference (`resolve` returns undefined), so that a
+   * workflow can keep its light steps in the engine's thread: `withoutHandler: inlineExecutor()`.
+   * A malformed reference still fails. `close()` closes it too.
+   * @defaultValue none: such steps fail with {@link InvalidHandlerError}
+   */
+  readonly withoutHandler?: Executor
   /**
    * What aborting a running attempt's `ctx.signal` does. `terminate`: the attempt rejects with
    * the signal's reason at once and its process is killed (`SIGKILL`) and replaced. `signal`:

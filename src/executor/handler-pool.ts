@@ -52,6 +52,8 @@ export interface HandlerPoolConfig {
   readonly size: number
   readonly abort: 'terminate' | 'signal'
   readonly resolve: ((step: StepDefinition) => HandlerRef | undefined) | undefined
+  /** Runs the tasks of steps without a handler reference, when set. */
+  readonly withoutHandler: Executor | undefined
   /** Starts a worker running `workerSource`, reporting to `events`; may throw. */
   spawn(events: PoolWorkerEvents): PoolWorker
 }
@@ -81,6 +83,7 @@ export interface PoolOptions {
   readonly size?: number
   readonly abort?: 'terminate' | 'signal'
   readonly resolve?: (step: StepDefinition) => HandlerRef | undefined
+  readonly withoutHandler?: Executor
 }
 
 /** Checks a pool's options and applies their defaults (`size`: the available parallelism). @internal */
@@ -93,7 +96,11 @@ export function poolConfig(executor: HandlerPoolConfig['executor'], options: Poo
   if (abort !== 'terminate' && abort !== 'signal') {
     throw new RangeError(`Expected \`abort\` to be 'terminate' or 'signal', got \`${String(abort)}\` (${typeof abort})`)
   }
-  return { executor, size, abort, resolve: options.resolve }
+  const withoutHandler = options.withoutHandler
+  if (withoutHandler !== undefined && (typeof withoutHandler !== 'object' || withoutHandler === null || typeof withoutHandler.execute !== 'function')) {
+    throw new TypeError(`Expected \`withoutHandler\` to be an Executor (an object with execute()), got \`${String(withoutHandler)}\` (${typeof withoutHandler})`)
+  }
+  return { executor, size, abort, resolve: options.resolve, withoutHandler }
 }
 
 /**
@@ -107,6 +114,7 @@ export function handlerPoolExecutor(config: HandlerPoolConfig): Executor {
   const { size, executor } = config
   const abortMode = config.abort
   const resolveRef = config.resolve ?? defaultResolve
+  const withoutHandler = config.withoutHandler
 
   const slots = new Set<Slot>()
   const idle: Slot[] = []
@@ -291,7 +299,9 @@ export function handlerPoolExecutor(config: HandlerPoolConfig): Executor {
         let url: string
         let exportName: string
         try {
-          ;({ url, exportName } = handlerUrl(step, resolveRef(step)))
+          const ref = resolveRef(step)
+          if (ref === undefined && withoutHandler !== undefined) return resolve(withoutHandler.execute(task))
+          ;({ url, exportName } = handlerUrl(step, ref))
         } catch (error) {
           return reject(error)
         }
@@ -318,6 +328,7 @@ export function handlerPoolExecutor(config: HandlerPoolConfig): Executor {
         if (slot.current !== undefined) pendingClosed(slot.current)
         ending.push(slot.worker.terminate())
       }
+      if (withoutHandler?.close !== undefined) ending.push(withoutHandler.close())
       closed = Promise.all(ending).then(() => undefined)
       return closed
     },

@@ -33,6 +33,14 @@ describe('examples', () => {
     expect(out).toContain('finished at hour 1144')
   })
 
+  it('parallel gives the same digest inline, on worker threads and on child processes', () => {
+    for (const kind of ['inline', 'threads', 'processes']) {
+      const out = runExample('examples/parallel/main.ts', [kind, '--chunks', '6', '--rounds', '1000'])
+      expect(out).toMatch(new RegExp(`^${kind}: 6 chunks mixed in \\d+ ms`))
+      expect(out).toContain('combined digest 16817da28b1459edbaec7b541345521a7fe00390b950534d49345b1b32c456ff')
+    }
+  })
+
   it('the workstream table matches the audit seed', () => {
     const seed = fileURLToPath(new URL('../../../shared/seed/audit-workstreams.md', import.meta.url))
     if (!existsSync(seed)) return // a clone without the workplace's shared/ folder

@@ -130,7 +130,35 @@ describe('workerThreadsExecutor', () => {
     }
   })
 
+  it('withoutHandler runs the steps that have no handler; the others still run on threads', async () => {
+    const delegated: string[] = []
+    let delegateClosed = 0
+    const ex = workerThreadsExecutor({
+      size: 1,
+      withoutHandler: {
+        execute: (t) => {
+          delegated.push(t.step.id)
+          return Promise.resolve(`inline ${t.step.id}`)
+        },
+        close: async () => void delegateClosed++,
+      },
+    })
+    const light = task(undefined)
+    await expect(ex.execute(light)).resolves.toBe(`inline ${light.step.id}`)
+    const heavy = (await ex.execute(task('cpuHash', { seed: 'w', rounds: 10 }))) as { digest: string; threadId: number }
+    expect(heavy.digest).toBe(hashChain('w', 10))
+    expect(heavy.threadId).toBeGreaterThan(0)
+    // A reference that is there but malformed is a definition error, not a step to run elsewhere.
+    await expect(ex.execute(task({ module: './relative.js', export: 'x' }))).rejects.toBeInstanceOf(InvalidHandlerError)
+    expect(delegated).toEqual([light.step.id])
+    await ex.close!()
+    expect(delegateClosed).toBe(1)
+    await expect(ex.execute(task(undefined))).rejects.toBeInstanceOf(ExecutorClosedError)
+    expect(delegated).toHaveLength(1)
+  })
+
   it('rejects invalid options with exact messages', () => {
+    expect(() => workerThreadsExecutor({ withoutHandler: 'inline' as never })).toThrow('Expected `withoutHandler` to be an Executor (an object with execute()), got `inline` (string)')
     expect(() => workerThreadsExecutor({ size: 0 })).toThrow('Expected `size` to be an integer from 1 and up, got `0` (number)')
     expect(() => workerThreadsExecutor({ size: 1.5 })).toThrow(RangeError)
     expect(() => workerThreadsExecutor({ abort: 'kill' as never })).toThrow("Expected `abort` to be 'terminate' or 'signal', got `kill` (string)")
