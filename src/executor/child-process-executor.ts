@@ -32,7 +32,8 @@ export interface ChildProcessExecutorOptions {
   /**
    * Runs the steps that have no handler reference (`resolve` returns undefined), so that a
    * workflow can keep its light steps in the engine's thread: `withoutHandler: inlineExecutor()`.
-   * A malformed reference still fails. `close()` closes it too.
+   * A malformed reference still fails. `close()` closes it too. (A step's `compensate` is a
+   * function of the definition, not a handler: it always runs in the engine's thread.)
    * @defaultValue none: such steps fail with {@link InvalidHandlerError}
    */
   readonly withoutHandler?: Executor

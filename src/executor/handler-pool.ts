@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url'
 import { serializeError } from '../errors/index.js'
 import type { StepDefinition, StepLogger } from '../workflow/index.js'
 import { ExecutorClosedError, InvalidHandlerError, WorkerCrashedError } from './executor-errors.js'
+import { runBody } from './inline-executor.js'
 import type { Executor, StepTask } from './port.js'
 
 /**
@@ -296,6 +297,9 @@ export function handlerPoolExecutor(config: HandlerPoolConfig): Executor {
       return new Promise<unknown>((resolve, reject) => {
         const step = task.step
         if (closed !== undefined) return reject(new ExecutorClosedError({ stepId: step.id, executor }))
+        // A compensation (or a heal or fallback body) is a function of the definition, never the
+        // step's handler: it runs in this thread.
+        if (task.kind !== undefined && task.kind !== 'run' && task.kind !== 'item') return resolve(runBody(step, task.ctx))
         let url: string
         let exportName: string
         try {
