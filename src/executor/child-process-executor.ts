@@ -1,6 +1,5 @@
 import { spawn as spawnProcess } from 'node:child_process'
-import type { StepDefinition } from '../workflow/index.js'
-import { handlerPoolExecutor, poolConfig, type HandlerRef, type WorkerMessage } from './handler-pool.js'
+import { handlerPoolExecutor, poolConfig, type HandlerPoolOptions, type WorkerMessage } from './handler-pool.js'
 import type { Executor } from './port.js'
 import { workerSource } from './worker-source.js'
 
@@ -15,7 +14,7 @@ const BOOTSTRAP = "/* weft child-process worker */ process.once('message', (sour
  * Options of {@link childProcessExecutor}.
  * @public
  */
-export interface ChildProcessExecutorOptions {
+export interface ChildProcessExecutorOptions extends HandlerPoolOptions {
   /**
    * Number of worker processes; each runs one step at a time. Processes start on demand and
    * are kept (unreferenced while idle, so they never keep the parent alive; they exit when the
@@ -23,20 +22,6 @@ export interface ChildProcessExecutorOptions {
    * @defaultValue `os.availableParallelism()`
    */
   readonly size?: number
-  /**
-   * Finds a step's handler. Return undefined for a step that has none (it runs on
-   * `withoutHandler`, or fails with {@link InvalidHandlerError}).
-   * @defaultValue reads `step.meta.handler`
-   */
-  readonly resolve?: (step: StepDefinition) => HandlerRef | undefined
-  /**
-   * Runs the steps that have no handler reference (`resolve` returns undefined), so that a
-   * workflow can keep its light steps in the engine's thread: `withoutHandler: inlineExecutor()`.
-   * A malformed reference still fails. `close()` closes it too. (A step's `compensate` is a
-   * function of the definition, not a handler: it always runs in the engine's thread.)
-   * @defaultValue none: such steps fail with {@link InvalidHandlerError}
-   */
-  readonly withoutHandler?: Executor
   /**
    * What aborting a running attempt's `ctx.signal` does. `terminate`: the attempt rejects with
    * the signal's reason at once and its process is killed (`SIGKILL`) and replaced. `signal`:

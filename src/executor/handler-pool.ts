@@ -79,12 +79,32 @@ interface Slot {
   retired: boolean
 }
 
-/** The options every pool takes (see `WorkerThreadsExecutorOptions`, `ChildProcessExecutorOptions`). @internal */
-export interface PoolOptions {
+/**
+ * Options that {@link workerThreadsExecutor} and {@link childProcessExecutor} share: which
+ * steps they run, and what runs the others.
+ * @public
+ */
+export interface HandlerPoolOptions {
+  /**
+   * Finds a step's handler. Return undefined for a step that has none (it runs on
+   * `withoutHandler`, or fails with {@link InvalidHandlerError}).
+   * @defaultValue reads `step.meta.handler`
+   */
+  readonly resolve?: (step: StepDefinition) => HandlerRef | undefined
+  /**
+   * Runs the steps that have no handler reference (`resolve` returns undefined), so that a
+   * workflow can keep its light steps in the engine's thread: `withoutHandler: inlineExecutor()`.
+   * A malformed reference still fails. `close()` closes it too. (A step's `compensate` is a
+   * function of the definition, not a handler: it always runs in the engine's thread.)
+   * @defaultValue none: such steps fail with {@link InvalidHandlerError}
+   */
+  readonly withoutHandler?: Executor
+}
+
+/** Everything a pool's options check reads. @internal */
+export interface PoolOptions extends HandlerPoolOptions {
   readonly size?: number
   readonly abort?: 'terminate' | 'signal'
-  readonly resolve?: (step: StepDefinition) => HandlerRef | undefined
-  readonly withoutHandler?: Executor
 }
 
 /** Checks a pool's options and applies their defaults (`size`: the available parallelism). @internal */

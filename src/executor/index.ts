@@ -13,4 +13,5 @@ export {
   type WorkerThreadsExecutorOptions,
 } from './worker-threads-executor.js'
 export { childProcessExecutor, type ChildProcessExecutorOptions } from './child-process-executor.js'
+export type { HandlerPoolOptions } from './handler-pool.js'
 export { ExecutorClosedError, InvalidHandlerError, WorkerCrashedError, type InvalidHandlerData, type WorkerCrashedData } from './executor-errors.js'

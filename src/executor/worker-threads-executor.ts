@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
-import type { StepDefinition, StepLogger } from '../workflow/index.js'
-import { handlerPoolExecutor, poolConfig, type HandlerRef, type WorkerMessage } from './handler-pool.js'
+import type { StepLogger } from '../workflow/index.js'
+import { handlerPoolExecutor, poolConfig, type HandlerPoolOptions, type WorkerMessage } from './handler-pool.js'
 import type { Executor } from './port.js'
 import { workerSource } from './worker-source.js'
 
@@ -57,27 +57,13 @@ export type WorkerHandler<I = unknown, D = Readonly<Record<string, unknown>>, O 
  * Options of {@link workerThreadsExecutor}.
  * @public
  */
-export interface WorkerThreadsExecutorOptions {
+export interface WorkerThreadsExecutorOptions extends HandlerPoolOptions {
   /**
    * Number of worker threads; each runs one step at a time. Threads start on demand and are
    * kept (unreferenced while idle, so they never keep the process alive).
    * @defaultValue `os.availableParallelism()`
    */
   readonly size?: number
-  /**
-   * Finds a step's handler. Return undefined for a step that has none (it runs on
-   * `withoutHandler`, or fails with {@link InvalidHandlerError}).
-   * @defaultValue reads `step.meta.handler`
-   */
-  readonly resolve?: (step: StepDefinition) => HandlerRef | undefined
-  /**
-   * Runs the steps that have no handler reference (`resolve` returns undefined), so that a
-   * workflow can keep its light steps in the engine's thread: `withoutHandler: inlineExecutor()`.
-   * A malformed reference still fails. `close()` closes it too. (A step's `compensate` is a
-   * function of the definition, not a handler: it always runs in the engine's thread.)
-   * @defaultValue none: such steps fail with {@link InvalidHandlerError}
-   */
-  readonly withoutHandler?: Executor
   /**
    * What aborting a running attempt's `ctx.signal` does. `terminate`: the attempt rejects with
    * the signal's reason at once and its thread is ended and replaced (works for CPU-bound
