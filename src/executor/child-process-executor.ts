@@ -87,11 +87,8 @@ export function childProcessExecutor(options: ChildProcessExecutorOptions = {}):
       // A spawn failure ('error' then 'close') or a send on a closed channel: the close reports it.
       child.on('error', () => {})
       const pid = child.pid
-      if (pid === undefined) {
-        // Spawning failed synchronously enough that there is no process: nothing will run.
-        child.kill('SIGKILL')
-        throw new Error(`could not start a worker process (${process.execPath})`)
-      }
+      // No process (its 'error' and 'close' follow): the pool fails the attempt with this.
+      if (pid === undefined) throw new Error(`could not start a worker process (${process.execPath})`)
       child.send(workerSource)
       return {
         id: pid,

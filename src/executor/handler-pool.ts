@@ -52,7 +52,7 @@ export interface HandlerPoolConfig {
   readonly executor: 'worker-threads' | 'child-process'
   readonly size: number
   readonly abort: 'terminate' | 'signal'
-  readonly resolve: ((step: StepDefinition) => HandlerRef | undefined) | undefined
+  readonly resolve: (step: StepDefinition) => HandlerRef | undefined
   /** Runs the tasks of steps without a handler reference, when set. */
   readonly withoutHandler: Executor | undefined
   /** Starts a worker running `workerSource`, reporting to `events`; may throw. */
@@ -72,7 +72,7 @@ interface Pending {
 }
 
 interface Slot {
-  worker: PoolWorker
+  readonly worker: PoolWorker
   /** The attempt running here; stays set after an abort in `signal` mode until the handler settles. */
   current: Pending | undefined
   uncaught: unknown
@@ -121,7 +121,7 @@ export function poolConfig(executor: HandlerPoolConfig['executor'], options: Poo
   if (withoutHandler !== undefined && (typeof withoutHandler !== 'object' || withoutHandler === null || typeof withoutHandler.execute !== 'function')) {
     throw new TypeError(`Expected \`withoutHandler\` to be an Executor (an object with execute()), got \`${String(withoutHandler)}\` (${typeof withoutHandler})`)
   }
-  return { executor, size, abort, resolve: options.resolve, withoutHandler }
+  return { executor, size, abort, resolve: options.resolve ?? defaultResolve, withoutHandler }
 }
 
 /**
@@ -134,7 +134,7 @@ export function poolConfig(executor: HandlerPoolConfig['executor'], options: Poo
 export function handlerPoolExecutor(config: HandlerPoolConfig): Executor {
   const { size, executor } = config
   const abortMode = config.abort
-  const resolveRef = config.resolve ?? defaultResolve
+  const resolveRef = config.resolve
   const withoutHandler = config.withoutHandler
 
   const slots = new Set<Slot>()
@@ -145,14 +145,15 @@ export function handlerPoolExecutor(config: HandlerPoolConfig): Executor {
   let closed: Promise<void> | undefined
 
   function spawn(): Slot {
-    const slot: Slot = { worker: undefined as unknown as PoolWorker, current: undefined, uncaught: undefined, retired: false }
-    slot.worker = config.spawn({
+    // The transports report asynchronously, never from within spawn(): `slot` is set by then.
+    const worker = config.spawn({
       message: (message) => onMessage(slot, message),
       uncaught: (error) => {
         slot.uncaught = error
       },
       exit: (code, signal) => onExit(slot, code, signal),
     })
+    const slot: Slot = { worker, current: undefined, uncaught: undefined, retired: false }
     slots.add(slot)
     return slot
   }

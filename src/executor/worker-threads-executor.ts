@@ -8,7 +8,8 @@ export type { HandlerRef } from './handler-pool.js'
 
 /**
  * What a handler running in a worker thread or worker process receives (see
- * `workerThreadsExecutor`, `childProcessExecutor`). Everything crosses the boundary by structured clone (so `input` and `deps` are copies); `random()` is a PRNG seeded by
+ * `workerThreadsExecutor`, `childProcessExecutor`). Everything crosses the boundary by
+ * structured clone (so `input` and `deps` are copies); `random()` is a PRNG seeded by
  * `seed`, which the executor draws from the step's own seeded `ctx.random()` (so it is
  * reproducible per run, step and attempt); `signal` aborts when the attempt is cancelled and
  * the executor is in `abort: 'signal'` mode; `log` lines reach the engine as `step.log`.
@@ -47,8 +48,8 @@ export interface WorkerStepContext<I = unknown, D = Readonly<Record<string, unkn
 }
 
 /**
- * A step handler for the worker-thread and child-process executors: export it from a module and reference it with
- * `meta.handler = { module, export }`.
+ * A step handler for the worker-thread and child-process executors: export it from a module
+ * and reference it with `meta.handler = { module, export }`.
  * @public
  */
 export type WorkerHandler<I = unknown, D = Readonly<Record<string, unknown>>, O = unknown> = (ctx: WorkerStepContext<I, D>) => O | Promise<O>
