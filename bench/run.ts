@@ -165,10 +165,11 @@ async function durable(): Promise<Row[]> {
   // fsync latency drifts over seconds: more rounds than the CPU workloads, and the variants in a
   // rotated order each round so that none always follows the same one.
   const durableRuns = Number(process.env.BENCH_DURABLE_RUNS ?? Math.max(9, runs))
-  // Steady state: the same rounds without the forced GC before each run. A forced full GC leaves
-  // V8 background work (sweeping, unmapping) that competes for this VM's 2 vCPUs with the next
-  // run: a 15 ms durable W2 run measured 6–9 ms slower right after one, ~1–2 ms slower 200 ms
-  // later; a 250 ms W4 run hides it. An app running workflows back to back sees this column.
+  // Steady state: the same rounds without the forced GC before each run (an app running workflows
+  // back to back). A forced full GC between two runs of a store that keeps no events used to free
+  // the events' V8 maps and deoptimize the store's per-event code: durable W2 ran ~5 ms slower
+  // after one (waiting 100 ms after the GC did not help). The engine now keeps stand-ins of those
+  // maps (src/engine/stand-in.ts); what remains of the gap is the GC's other effects.
   const steady = variants.map(() => [] as number[])
   for (const collect of [true, false]) {
     for (let i = 0; i < durableRuns; i++) {

@@ -10,6 +10,7 @@ import { checkWorkflow } from '../workflow/check-workflow.js'
 import { assertJournaledData } from '../contract/journaled-data.js'
 import { InvalidArgumentError } from './engine-errors.js'
 import type { WeftPlugin } from './plugin.js'
+import { EventStandIns } from './stand-in.js'
 import { RunExecution, type CancelOptions, type ChildRunRequest, type FailurePolicy, type RunServices } from './run-execution.js'
 import type { RunResult } from './run-result.js'
 import { planOf } from './workflow-plan.js'
@@ -153,6 +154,7 @@ export class Engine {
       runChild: (request) => this.runChild(request),
       guards: new StepGuards(this.clock, this.bus),
       secrets: secretSettings(options),
+      standIns: new EventStandIns(),
       ...(this.sharesCapacity(options) ? { gate: new LaunchGate(checkConcurrency('globalConcurrency', options.globalConcurrency), this.pools, this.limits) } : {}),
     }
   }

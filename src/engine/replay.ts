@@ -8,6 +8,7 @@ import { NonDeterminismError } from './engine-errors.js'
 import { RunExecution, type FailurePolicy } from './run-execution.js'
 import { planOf } from './workflow-plan.js'
 import { StepGuards } from './step-guards.js'
+import { EventStandIns } from './stand-in.js'
 
 /**
  * What {@link Engine.replay} checked.
@@ -138,6 +139,7 @@ async function replaySegment(
       runChild: () => Promise.reject(new Error('replay never starts child runs')),
       guards: new StepGuards(clock, new EventBus()),
       secrets: { provider: undefined, leaks: 'fail', minLength: undefined },
+      standIns: new EventStandIns(),
     },
     workflow,
     planOf(workflow),

@@ -29,7 +29,9 @@ import { workflowOutput } from './step-outputs.js'
 import { MapSteps } from './map-step.js'
 import { RunSecrets, type SecretSettings } from './run-secrets.js'
 import type { GateMember, LaunchGate } from './launch-gate.js'
-import { StepStartedEvent, StepSucceededEvent } from './step-records.js'
+import { keepStepShapes, StepStartedEvent, StepSucceededEvent } from './step-records.js'
+import { runStartedEvent } from './run-started-record.js'
+import type { EventStandIns } from './stand-in.js'
 
 /** How a run reacts to a failed step. @public */
 export type FailurePolicy = 'failFast' | 'continue'
@@ -66,6 +68,8 @@ export interface RunServices {
   readonly secrets: SecretSettings
   /** Capacity shared by the engine's runs (global concurrency, pools, key limits), when configured. */
   readonly gate?: LaunchGate
+  /** Keep the maps of the journal events alive between runs (see `stand-in.ts`). */
+  readonly standIns: EventStandIns
 }
 
 /** @internal */
@@ -286,24 +290,23 @@ export class RunExecution implements StepHost, GateMember {
           }
           if (!leased && !(await this.takeLease())) return
         }
-        const started: JournalEvent = {
+        const started: JournalEvent = runStartedEvent({
           seq: ++this.seq,
           at: this.startedAt,
           runId: this.runId,
-          type: 'run.started',
           workflowId: wf.id,
           version: wf.version,
           fingerprint: wf.fingerprint,
           input: this.settings.input,
           seed: this.seed,
-          ...(this.settings.concurrency === Infinity ? {} : { concurrency: this.settings.concurrency }),
+          concurrency: this.settings.concurrency,
           failurePolicy: this.settings.failurePolicy,
-          ...(this.settings.parentRunId === undefined ? {} : { parentRunId: this.settings.parentRunId }),
-          ...(this.settings.dryRun === true ? { dryRun: true as const } : {}),
-          ...(this.settings.metadata === undefined ? {} : { metadata: this.settings.metadata }),
-          ...(this.settings.estimates === undefined ? {} : { estimates: this.settings.estimates }),
+          parentRunId: this.settings.parentRunId,
+          dryRun: this.settings.dryRun,
+          metadata: this.settings.metadata,
+          estimates: this.settings.estimates,
           definition: summarize(wf),
-        }
+        }, this.services.standIns)
         if (hooked) {
           // Run-start hooks see a run whose start is journaled.
           await store.append(this.runId, [started], this.appendOptions)
@@ -1004,6 +1007,7 @@ export class RunExecution implements StepHost, GateMember {
     for (const timer of this.timers.values()) timer.abort(DISARMED)
     this.timers.clear()
     const at = this.time()
+    this.keepShapes(at)
     if (this.stopping === 'cancelled') {
       this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.cancelled', reason: this.cancelReason, ...(this.resumableCancel ? { resumable: true as const } : {}) })
       return
@@ -1029,6 +1033,13 @@ export class RunExecution implements StepHost, GateMember {
       return
     }
     this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.succeeded', output })
+  }
+
+  /** Keeps the maps of this run's step events alive for the next runs (see `stand-in.ts`). */
+  private keepShapes(at: number): void {
+    for (let i = this.status.length - 1; i >= 0; i--) {
+      if (this.status[i] === SUCCEEDED) return keepStepShapes(this.services.standIns, at, this.outputs[i])
+    }
   }
 
   /** Ends a failed run: compensates its succeeded steps first when they have compensations. */

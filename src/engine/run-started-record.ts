@@ -1,0 +1,71 @@
+import type { JournalEventOf } from '../journal/index.js'
+import { standInValue as like, type EventStandIns } from './stand-in.js'
+
+/** What a run's `run.started` event holds; optional members are left out when absent. @internal */
+export interface RunStartedFields {
+  readonly seq: number
+  readonly at: number
+  readonly runId: string
+  readonly workflowId: string
+  readonly version: string
+  readonly fingerprint: string
+  readonly input: unknown
+  readonly seed: number
+  /** `Infinity` (unlimited) is left out of the event. */
+  readonly concurrency: number
+  readonly failurePolicy: 'failFast' | 'continue'
+  readonly parentRunId: string | undefined
+  readonly dryRun: boolean | undefined
+  readonly metadata: Readonly<Record<string, string>> | undefined
+  readonly estimates: Readonly<Record<string, number>> | undefined
+  readonly definition: JournalEventOf<'run.started'>['definition']
+}
+
+/**
+ * Builds a run's `run.started` event, and a stand-in of the same map (see `stand-in.ts`): the
+ * same literal from values stored the same way, none of them the run's.
+ * @internal
+ */
+export function runStartedEvent(fields: RunStartedFields, standIns: EventStandIns): JournalEventOf<'run.started'> {
+  const event = build(fields)
+  standIns.runStarted = build({
+    seq: like(fields.seq) as number,
+    at: like(fields.at) as number,
+    runId: '',
+    workflowId: '',
+    version: '',
+    fingerprint: '',
+    input: like(fields.input),
+    seed: like(fields.seed) as number,
+    concurrency: fields.concurrency === Infinity ? Infinity : (like(fields.concurrency) as number),
+    failurePolicy: fields.failurePolicy,
+    parentRunId: fields.parentRunId === undefined ? undefined : '',
+    dryRun: fields.dryRun,
+    metadata: fields.metadata === undefined ? undefined : {},
+    estimates: fields.estimates === undefined ? undefined : {},
+    definition: like(fields.definition) as JournalEventOf<'run.started'>['definition'],
+  })
+  return event
+}
+
+/** The one literal both the event and its stand-in are built by (the same site, so the same map). */
+function build(f: RunStartedFields): JournalEventOf<'run.started'> {
+  return {
+    seq: f.seq,
+    at: f.at,
+    runId: f.runId,
+    type: 'run.started',
+    workflowId: f.workflowId,
+    version: f.version,
+    fingerprint: f.fingerprint,
+    input: f.input,
+    seed: f.seed,
+    ...(f.concurrency === Infinity ? {} : { concurrency: f.concurrency }),
+    failurePolicy: f.failurePolicy,
+    ...(f.parentRunId === undefined ? {} : { parentRunId: f.parentRunId }),
+    ...(f.dryRun === true ? { dryRun: true as const } : {}),
+    ...(f.metadata === undefined ? {} : { metadata: f.metadata }),
+    ...(f.estimates === undefined ? {} : { estimates: f.estimates }),
+    definition: f.definition,
+  }
+}
