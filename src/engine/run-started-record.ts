@@ -28,7 +28,13 @@ export interface RunStartedFields {
  */
 export function runStartedEvent(fields: RunStartedFields, standIns: EventStandIns): JournalEventOf<'run.started'> {
   const event = build(fields)
-  standIns.runStarted = build({
+  const present =
+    (fields.concurrency === Infinity ? 0 : 1) |
+    (fields.parentRunId === undefined ? 0 : 2) |
+    (fields.dryRun === true ? 4 : 0) |
+    (fields.metadata === undefined ? 0 : 8) |
+    (fields.estimates === undefined ? 0 : 16)
+  standIns.runStarted.set(present, build({
     seq: like(fields.seq) as number,
     at: like(fields.at) as number,
     runId: '',
@@ -44,7 +50,7 @@ export function runStartedEvent(fields: RunStartedFields, standIns: EventStandIn
     metadata: fields.metadata === undefined ? undefined : {},
     estimates: fields.estimates === undefined ? undefined : {},
     definition: like(fields.definition) as JournalEventOf<'run.started'>['definition'],
-  })
+  }))
   return event
 }
 

@@ -17,8 +17,11 @@
  * @internal
  */
 export class EventStandIns {
-  /** Of the last `run.started` event (see `run-started-record.ts`). */
-  runStarted: object | undefined = undefined
+  /**
+   * Of the last `run.started` event of each set of optional members (a run and its sub-workflow
+   * runs have different maps), keyed by a bit per member present (see `run-started-record.ts`).
+   */
+  readonly runStarted = new Map<number, object>()
   /** Of the last run's `step.started` and `step.succeeded` events (see `step-records.ts`). */
   stepStarted: object | undefined = undefined
   stepSucceeded: object | undefined = undefined
