@@ -20,9 +20,9 @@
 export class EventStandIns {
   /**
    * Of the last `run.started` event of each set of optional members (a run and its sub-workflow
-   * runs have different maps), keyed by a bit per member present (see `run-started-record.ts`).
+   * runs have different maps), keyed by the event's member names (see `run-started-record.ts`).
    */
-  readonly runStarted = new Map<number, object>()
+  readonly runStarted = new Map<string, object>()
   /** Of the last run's `step.started` and `step.succeeded` events (see `step-records.ts`). */
   stepStarted: object | undefined = undefined
   stepSucceeded: object | undefined = undefined
