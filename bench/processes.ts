@@ -17,6 +17,8 @@ export interface ChildRow {
   readonly ratio?: number
   readonly warmRatio?: number
   readonly steadyRatio?: number
+  /** Each measured run's ms, in order. */
+  readonly runsMs?: readonly number[]
 }
 
 /** The line prefix a child prints its rows after. */
@@ -32,6 +34,10 @@ export interface ProcessSummary {
   readonly steadyRatio: string
   readonly ratioAtMost2: string
   readonly ratios: readonly number[]
+  /** The median over the processes of the i-th measured run's ms: the cold phase, run by run. */
+  readonly runsMs: readonly number[]
+  /** The same for the baseline. */
+  readonly baselineRunsMs: readonly number[]
 }
 
 function spread(xs: readonly number[]): string {
@@ -42,6 +48,7 @@ function spread(xs: readonly number[]): string {
 export function acrossProcesses(workload: string, count: number, floor: boolean): ProcessSummary {
   const script = process.argv[1]! // bench/run.ts, or a compiled copy of it
   const rows: ChildRow[] = []
+  const baselineRows: ChildRow[] = []
   for (let p = 0; p < count; p++) {
     const child = spawnSync(process.execPath, [...process.execArgv, script, workload, ...(floor ? ['FLOOR'] : [])], {
       env: { ...process.env, BENCH_CHILD: '1', BENCH_PROCESSES: '' },
@@ -50,10 +57,15 @@ export function acrossProcesses(workload: string, count: number, floor: boolean)
     })
     const line = child.stdout.split('\n').find((l) => l.startsWith(CHILD_ROWS))
     if (child.status !== 0 || line === undefined) throw new Error(`bench child for ${workload} failed (${child.status}): ${child.stderr.slice(-2000)}`)
-    const measured = (JSON.parse(line.slice(CHILD_ROWS.length)) as ChildRow[]).find((r) => r.ratio !== undefined)
-    if (measured === undefined) throw new Error(`bench child for ${workload} printed no measured row`)
+    const childRows = JSON.parse(line.slice(CHILD_ROWS.length)) as ChildRow[]
+    const measured = childRows.find((r) => r.ratio !== undefined)
+    const base = childRows.find((r) => r.ratio === undefined)
+    if (measured === undefined || base === undefined) throw new Error(`bench child for ${workload} printed no measured or no baseline row`)
     rows.push(measured)
+    baselineRows.push(base)
   }
+  // The i-th measured run's median over the processes (the runs count is the same in every child).
+  const curve = (of: readonly ChildRow[]): number[] => (of[0]!.runsMs ?? []).map((_, i) => +median(of.map((r) => r.runsMs![i]!)).toFixed(2))
   const pick = (key: 'ratio' | 'warmRatio' | 'steadyRatio'): number[] => rows.map((r) => r[key]!)
   const ratios = pick('ratio')
   return {
@@ -65,5 +77,7 @@ export function acrossProcesses(workload: string, count: number, floor: boolean)
     steadyRatio: spread(pick('steadyRatio')),
     ratioAtMost2: `${ratios.filter((r) => r <= 2).length} of ${count}`,
     ratios,
+    runsMs: curve(rows),
+    baselineRunsMs: curve(baselineRows),
   }
 }

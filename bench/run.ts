@@ -19,7 +19,7 @@ const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run with node --expose-gc')
 const runs = Number(process.env.BENCH_RUNS ?? 7)
 
-interface Row { workload: string; steps: number; engine: string; medianMs: number; stepsPerSec: number; usPerStep: number; heapMB: number; ratio?: number; warmMs?: number; warmRatio?: number; steadyMs?: number; steadyRatio?: number; fsyncUs?: number; otherUs?: number; value: number }
+interface Row { workload: string; steps: number; engine: string; medianMs: number; runsMs?: number[]; stepsPerSec: number; usPerStep: number; heapMB: number; ratio?: number; warmMs?: number; warmRatio?: number; steadyMs?: number; steadyRatio?: number; fsyncUs?: number; otherUs?: number; value: number }
 
 /** Alternated runs after the measured ones before the warm measurement (JIT warm-up). */
 const warmUpRuns = Number(process.env.BENCH_WARMUP ?? 25)
@@ -73,6 +73,10 @@ async function compare(shape: Shape, subject: 'weft' | 'floor'): Promise<Row[]> 
   const rb = row('baseline', a)
   const rw = row(subject, b)
   rw.ratio = +(rw.medianMs / rb.medianMs).toFixed(2)
+  // Each measured run in order: the first runs after the warm-up are where the JIT is still
+  // compiling (see processes.ts, which prints their medians over fresh processes).
+  rb.runsMs = a.map((x) => +x.ms.toFixed(2))
+  rw.runsMs = b.map((x) => +x.ms.toFixed(2))
   // The same again once the JIT has compiled both (WORKLOADS.md asks for one warm-up run, which
   // leaves Weft's larger code path partly unoptimized): `warmUpRuns` more alternated runs, then
   // `runs` measured ones, still with a forced GC before each.
@@ -210,7 +214,8 @@ const processes = Number(process.env.BENCH_PROCESSES || 1)
 if (processes > 1) {
   // W1-W3, each in `processes` fresh processes (see processes.ts); nothing else.
   const summaries: ProcessSummary[] = shapes.map((shape) => acrossProcesses(shape.name.split(' ')[0]!, processes, floor))
-  console.table(summaries.map(({ ratios, ...s }) => s))
+  console.table(summaries.map(({ ratios, runsMs, baselineRunsMs, ...s }) => s))
+  for (const s of summaries) console.log(`${s.workload}, ms per measured run (median over the processes), ${s.engine}: ${s.runsMs.join(' ')}; baseline: ${s.baselineRunsMs.join(' ')}`)
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
   const file = new URL(`./results/bench-processes-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url)
   writeFileSync(file, JSON.stringify({ node: process.version, runs, processes, summaries }, null, 2))
@@ -220,7 +225,7 @@ if (processes > 1) {
 const rows: Row[] = []
 for (const shape of shapes) rows.push(...(await compare(shape, floor ? 'floor' : 'weft')))
 if (process.env.BENCH_CHILD === '1') {
-  console.log(CHILD_ROWS + JSON.stringify(rows.map(({ workload, engine, ratio, warmRatio, steadyRatio }) => ({ workload, engine, ratio, warmRatio, steadyRatio }))))
+  console.log(CHILD_ROWS + JSON.stringify(rows.map(({ workload, engine, ratio, warmRatio, steadyRatio, runsMs }) => ({ workload, engine, ratio, warmRatio, steadyRatio, runsMs }))))
   process.exit(0)
 }
 if (!floor && (only.length === 0 || only.some((o) => 'W4'.startsWith(o) || o === 'W4'))) {
@@ -234,7 +239,7 @@ if (!floor && (only.length === 0 || only.some((o) => 'W4'.startsWith(o) || o ===
   console.log(`W4 always / the preallocated hand-written loop (not a target): ${(always.medianMs / durableRows[6]!.medianMs).toFixed(2)}x`)
 }
 if (rows.length > 0) {
-  console.table(rows.map(({ value, ...r }) => r))
+  console.table(rows.map(({ value, runsMs, ...r }) => r))
   console.log(`values: ${[...new Set(rows.map((r) => `${r.workload}=${r.value}`))].join(', ')}`)
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
   const file = new URL(`./results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url)
