@@ -1,7 +1,8 @@
 /**
  * CPU-bound fan-out through `workerThreadsExecutor` (and, reported beside it,
- * `childProcessExecutor`): 16 tasks of about 50 ms each, on 1 worker and on 2 workers, for each task kind of cpu-tasks.ts (`spin`: pure computation, the target's
- * workload; `sha256`: node:crypto hashing with garbage, reported). Beside each, a control: the
+ * `childProcessExecutor`): 16 tasks of about 50 ms each, on 1 worker and on 2 workers, for each
+ * task kind of cpu-tasks.ts (`spin`: pure computation, the target's workload; `sha256`:
+ * node:crypto hashing with garbage, reported). Beside each, a control: the
  * same tasks on bare worker_threads (no executor), measured in the same rounds, which tells what
  * this machine's second thread gives at all; `efficiency` is the executor's speed-up over the
  * control's. Prints a table and writes JSON to bench/results/.

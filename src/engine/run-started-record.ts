@@ -29,9 +29,17 @@ export interface RunStartedFields {
 export function runStartedEvent(fields: RunStartedFields, standIns: EventStandIns): JournalEventOf<'run.started'> {
   const event = build(fields)
   // Every member replaced by a placeholder stored alike (`Infinity` kept: it means "left out").
-  const placeholders = Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, value === Infinity ? value : like(value)]))
-  // One per set of members present, the event's own key list.
-  standIns.runStarted.set(Object.keys(event).join(), build(placeholders as unknown as RunStartedFields))
+  // The placeholders decide the stand-in's map (which members are present, how each is stored),
+  // so they key it: a stand-in is built once per map, not once per run.
+  const placeholders: Record<string, unknown> = {}
+  let key = ''
+  for (const name in fields) {
+    const value = fields[name as keyof RunStartedFields]
+    const placeholder = value === Infinity ? value : like(value)
+    placeholders[name] = placeholder
+    key += typeof placeholder === 'object' && placeholder !== null ? 'object,' : `${String(placeholder)},`
+  }
+  if (!standIns.runStarted.has(key)) standIns.runStarted.set(key, build(placeholders as unknown as RunStartedFields))
   return event
 }
 

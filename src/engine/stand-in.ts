@@ -19,8 +19,8 @@
  */
 export class EventStandIns {
   /**
-   * Of the last `run.started` event of each set of optional members (a run and its sub-workflow
-   * runs have different maps), keyed by the event's member names (see `run-started-record.ts`).
+   * Of the `run.started` event of each map (a run and its sub-workflow runs have different
+   * optional members), keyed by its placeholders (see `run-started-record.ts`).
    */
   readonly runStarted = new Map<string, object>()
   /** Of the last run's `step.started` and `step.succeeded` events (see `step-records.ts`). */
