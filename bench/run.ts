@@ -209,7 +209,12 @@ async function durable(): Promise<Row[]> {
 // `FLOOR` measures the floor engine instead of Weft on W1-W3 (alone, or with W1/W2/W3 to pick).
 const floor = process.argv.includes('FLOOR')
 const only = process.argv.slice(2).filter((o) => o !== 'FLOOR')
-const shapes: Shape[] = [chain(1000), fan(1000, 64), layered(100, 100, 32)].filter((s) => only.length === 0 || only.some((o) => o !== 'CPU' && s.name.startsWith(o)))
+/**
+ * R1: a one-step run, the same protocol as W1-W3 (not a WORKLOADS.md shape, not a target): what a
+ * run costs beyond its steps right after a full GC, the cost a workflow of a few steps pays.
+ */
+const oneStep: Shape = { ...chain(1), name: 'R1 one-step run' }
+const shapes: Shape[] = [chain(1000), fan(1000, 64), layered(100, 100, 32), oneStep].filter((s) => only.length === 0 || only.some((o) => o !== 'CPU' && s.name.startsWith(o)))
 const processes = Number(process.env.BENCH_PROCESSES || 1)
 if (processes > 1) {
   // W1-W3, each in `processes` fresh processes (see processes.ts); nothing else.

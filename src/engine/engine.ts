@@ -182,11 +182,6 @@ export class Engine {
     return history
   }
 
-  private learnedEstimates(wf: Workflow): { estimates?: Readonly<Record<string, number>> } {
-    const estimates = this.history?.estimatesFor(wf)
-    return estimates === undefined ? {} : { estimates }
-  }
-
   private sharesCapacity(options: EngineOptions): boolean {
     return Object.keys(this.pools).length > 0 || Object.keys(this.limits).length > 0 || (options.globalConcurrency !== undefined && options.globalConcurrency !== Infinity)
   }
@@ -227,19 +222,19 @@ export class Engine {
         concurrency: options.concurrency === undefined ? this.concurrency : checkConcurrency('concurrency', options.concurrency),
         failurePolicy: options.failurePolicy === undefined ? this.failurePolicy : checkPolicy('failurePolicy', options.failurePolicy),
         signal: options.signal,
-        ...(options.dryRun === true ? { dryRun: true } : {}),
-        ...(options.parentRunId === undefined ? {} : { parentRunId: options.parentRunId }),
-        ...(options.metadata === undefined ? {} : { metadata: checkMetadata(options.metadata) }),
-        ...this.learnedEstimates(wf),
+        // Every member present (undefined when absent), none spread in: see RunExecution.keep.
+        dryRun: options.dryRun === true ? true : undefined,
+        parentRunId: options.parentRunId,
+        metadata: options.metadata === undefined ? undefined : checkMetadata(options.metadata),
+        estimates: this.history?.estimatesFor(wf),
         pools: this.workflowPools(wf),
         limits: this.limits,
-        ...(this.store.acquireLease === undefined ? {} : { lease: (run: RunExecution) => this.lease(run, undefined) }),
-        ...(this.store.acquireLease === undefined || this.store.createLeased === undefined
-          ? {}
-          : {
-              createLeased: async (run: RunExecution, header: RunHeader, events?: readonly JournalEvent[]) =>
+        lease: this.store.acquireLease === undefined ? undefined : (run: RunExecution) => this.lease(run, undefined),
+        createLeased:
+          this.store.acquireLease === undefined || this.store.createLeased === undefined
+            ? undefined
+            : async (run: RunExecution, header: RunHeader, events?: readonly JournalEvent[]) =>
                 this.adopt(run, await this.store.createLeased!(header, this.owner, this.leaseTtlMs, events)),
-            }),
       },
     )
     return this.launch(execution)
@@ -280,15 +275,14 @@ export class Engine {
     execution.result.then(done, done)
     void execution.begin()
     const store = this.store
-    return {
+    // Kept by the run (see RunExecution.keep): most callers drop the handle once they have the result.
+    return execution.keep({
       runId: execution.runId,
       seed: execution.seed,
       result: execution.result as Promise<RunResult<O>>,
-      events: {
-        [Symbol.asyncIterator]: () => runEvents(store, execution),
-      },
+      events: new RunEvents(store, execution),
       cancel: (reason?: string, options?: CancelOptions) => execution.cancel(reason, options),
-    }
+    })
   }
 
   /**
@@ -537,6 +531,18 @@ export class Engine {
     await this.executor.close?.()
     await this.telemetry?.flush?.()
     await this.store.close?.()
+  }
+}
+
+/** A run handle's `events`: each iteration replays the journal so far, then follows the run live. */
+class RunEvents implements AsyncIterable<WeftEvent> {
+  constructor(
+    private readonly store: RunStore,
+    private readonly execution: RunExecution,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<WeftEvent> {
+    return runEvents(this.store, this.execution)
   }
 }
 

@@ -59,28 +59,56 @@ export type RunResult<O = unknown> = RunResultBase &
   )
 
 /**
- * The result of a run from its final journal event; `steps` is computed on first access.
+ * What computes each result's `steps`, until the first access, then the computed steps (see
+ * {@link buildRunResult}). Not a member of the result: a hidden one would have to be defined
+ * non-enumerable, which costs more than the lookup.
+ */
+const stepsOf = new WeakMap<object, (() => Record<string, StepResult>) | Record<string, StepResult>>()
+
+/** The getter of every result's `steps`: computes them on first access. */
+function stepsGetter(this: object): Record<string, StepResult> | undefined {
+  const held = stepsOf.get(this)
+  if (typeof held !== 'function') return held
+  const steps = held()
+  stepsOf.set(this, steps)
+  return steps
+}
+
+/**
+ * The descriptor of every result's `steps`. One getter for all results: V8 gives objects that
+ * gain the same accessor the same map, where a getter of their own (a closure per run) turns each
+ * result into a dictionary.
+ */
+const stepsProperty: PropertyDescriptor = { enumerable: true, get: stepsGetter }
+
+/**
+ * The result of a run from its final journal event; `steps` is computed on first access. Built
+ * without spreads, from one literal per status: a spread copies from an object whose map V8
+ * drops at the next GC and the next run rebuilds.
  * @internal
  */
 export function buildRunResult(runId: string, workflowId: string, startedAt: number, terminal: JournalEvent, steps: () => Record<string, StepResult>): RunResult {
-  const base = { runId, workflowId, startedAt, endedAt: terminal.at }
-  let computed: Record<string, StepResult> | undefined
-  const result =
-    terminal.type === 'run.succeeded'
-      ? { ...base, status: 'succeeded' as const, output: terminal.output }
-      : terminal.type === 'run.failed'
-        ? { ...base, status: 'failed' as const, error: terminal.error }
-        : terminal.type === 'run.compensated'
-          ? { ...base, status: 'compensated' as const, error: terminal.error }
-          : terminal.type === 'run.compensation-failed'
-            ? { ...base, status: 'compensation-failed' as const, error: terminal.error }
-            : { ...base, status: 'cancelled' as const, error: serializeError(new CancelledError({ runId, reason: terminal.type === 'run.cancelled' ? terminal.reason : '' })) }
-  Object.defineProperty(result, 'steps', {
-    enumerable: true,
-    get() {
-      computed ??= steps()
-      return computed
-    },
-  })
+  const endedAt = terminal.at
+  let result: object
+  switch (terminal.type) {
+    case 'run.succeeded':
+      result = { runId, workflowId, startedAt, endedAt, status: 'succeeded', output: terminal.output }
+      break
+    case 'run.failed':
+      result = { runId, workflowId, startedAt, endedAt, status: 'failed', error: terminal.error }
+      break
+    case 'run.compensated':
+      result = { runId, workflowId, startedAt, endedAt, status: 'compensated', error: terminal.error }
+      break
+    case 'run.compensation-failed':
+      result = { runId, workflowId, startedAt, endedAt, status: 'compensation-failed', error: terminal.error }
+      break
+    default: {
+      const reason = terminal.type === 'run.cancelled' ? terminal.reason : ''
+      result = { runId, workflowId, startedAt, endedAt, status: 'cancelled', error: serializeError(new CancelledError({ runId, reason })) }
+    }
+  }
+  stepsOf.set(result, steps)
+  Object.defineProperty(result, 'steps', stepsProperty)
   return result as RunResult
 }

@@ -30,22 +30,49 @@ export function runStartedEvent(fields: RunStartedFields, standIns: EventStandIn
   const event = build(fields)
   // Every member replaced by a placeholder stored alike (`Infinity` kept: it means "left out").
   // The placeholders decide the stand-in's map (which members are present, how each is stored),
-  // so they key it: a stand-in is built once per map, not once per run.
-  const placeholders: Record<string, unknown> = {}
-  let key = ''
-  for (const name in fields) {
-    const value = fields[name as keyof RunStartedFields]
-    const placeholder = value === Infinity ? value : like(value)
-    placeholders[name] = placeholder
-    key += typeof placeholder === 'object' && placeholder !== null ? 'object,' : `${String(placeholder)},`
+  // so they key it: a stand-in is built once per map, not once per run (and the placeholders
+  // only then: an object built for every run would be one more map to rebuild after a GC).
+  let key = 0
+  for (const name in fields) key = key * 9 + placeholderCode(fields[name as keyof RunStartedFields])
+  if (!standIns.runStarted.has(key)) {
+    const placeholders: Record<string, unknown> = {}
+    for (const name in fields) {
+      const value = fields[name as keyof RunStartedFields]
+      placeholders[name] = value === Infinity ? value : like(value)
+    }
+    standIns.runStarted.set(key, build(placeholders as unknown as RunStartedFields))
   }
-  if (!standIns.runStarted.has(key)) standIns.runStarted.set(key, build(placeholders as unknown as RunStartedFields))
   return event
 }
 
-/** The one literal both the event and its stand-in are built by (the same site, so the same map). */
+/**
+ * One member's digit (0-8) of a stand-in's key: which placeholder it has (see
+ * {@link standInValue}), found without building it (an object placeholder is a new object). The
+ * key is a number (a digit per member in base 9, exact as a double up to 16 members): a string
+ * built for every run costs its concatenation and its hashing.
+ */
+function placeholderCode(value: unknown): number {
+  switch (typeof value) {
+    case 'number':
+      return value === Infinity ? 0 : like(value) === 0 ? 1 : 2
+    case 'string':
+      return 3
+    case 'boolean':
+      return value ? 4 : 5
+    case 'undefined':
+      return 6
+    default:
+      return value === null ? 7 : 8
+  }
+}
+
+/**
+ * The one builder of both the event and its stand-in (the same sites, so the same map). Optional
+ * members are assigned, not spread in: a spread copies from an object built for it, whose map
+ * V8 drops at the next GC (no object keeps it) and rebuilds in the next run.
+ */
 function build(f: RunStartedFields): JournalEventOf<'run.started'> {
-  return {
+  const event: Record<string, unknown> = {
     seq: f.seq,
     at: f.at,
     runId: f.runId,
@@ -55,12 +82,13 @@ function build(f: RunStartedFields): JournalEventOf<'run.started'> {
     fingerprint: f.fingerprint,
     input: f.input,
     seed: f.seed,
-    ...(f.concurrency === Infinity ? {} : { concurrency: f.concurrency }),
-    failurePolicy: f.failurePolicy,
-    ...(f.parentRunId === undefined ? {} : { parentRunId: f.parentRunId }),
-    ...(f.dryRun === true ? { dryRun: true as const } : {}),
-    ...(f.metadata === undefined ? {} : { metadata: f.metadata }),
-    ...(f.estimates === undefined ? {} : { estimates: f.estimates }),
-    definition: f.definition,
   }
+  if (f.concurrency !== Infinity) event.concurrency = f.concurrency
+  event.failurePolicy = f.failurePolicy
+  if (f.parentRunId !== undefined) event.parentRunId = f.parentRunId
+  if (f.dryRun === true) event.dryRun = true
+  if (f.metadata !== undefined) event.metadata = f.metadata
+  if (f.estimates !== undefined) event.estimates = f.estimates
+  event.definition = f.definition
+  return event as unknown as JournalEventOf<'run.started'>
 }

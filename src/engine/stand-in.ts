@@ -14,7 +14,9 @@
  * A stand-in is built by the same constructor or literal as the event, from values V8 stores the
  * same way (see {@link standInValue}), so it has the event's map; it holds none of the run's data.
  * The engine holds them (a module variable that nothing reads would be removed by bundlers' tree
- * shaking, as tsup's was).
+ * shaking, as tsup's was). Objects a run builds once (its handle, the scheduler's options, the
+ * fields of `run.started`) need no stand-in: the run keeps them (`RunExecution.keep`), and the
+ * engine keeps the last ended run.
  * @internal
  */
 export class EventStandIns {
@@ -22,7 +24,7 @@ export class EventStandIns {
    * Of the `run.started` event of each map (a run and its sub-workflow runs have different
    * optional members), keyed by its placeholders (see `run-started-record.ts`).
    */
-  readonly runStarted = new Map<string, object>()
+  readonly runStarted = new Map<number, object>()
   /** Of the last run's `step.started` and `step.succeeded` events (see `step-records.ts`). */
   stepStarted: object | undefined = undefined
   stepSucceeded: object | undefined = undefined

@@ -90,8 +90,8 @@ export function checkResources(
  * @internal
  */
 export function withUnnamedPools(pools: Readonly<Record<string, number>>, plan: SchedulePlan): Readonly<Record<string, number>> {
-  const names = plan.resources?.pools ?? []
-  if (names.every((name) => Object.hasOwn(pools, name))) return pools
+  const names = plan.resources?.pools
+  if (names === undefined || names.every((name) => Object.hasOwn(pools, name))) return pools
   const all: Record<string, number> = { ...pools }
   for (const name of names) if (!Object.hasOwn(all, name)) all[name] = Infinity
   return all

@@ -130,16 +130,15 @@ export class Scheduler {
     if (typeof this.backfillLimit !== 'number' || !(this.backfillLimit === Infinity || (Number.isInteger(this.backfillLimit) && this.backfillLimit >= 0))) {
       throw new RangeError(`Expected \`backfillLimit\` to be an integer from 0 and up (or Infinity), got \`${String(options.backfillLimit)}\` (${typeof options.backfillLimit})`)
     }
-    const pools = options.pools ?? {}
-    const limits = options.limits ?? {}
+    const pools = options.pools ?? NONE
+    const limits = options.limits ?? NONE
     const shared = options.shared
     if (shared !== undefined) {
       this.pool = poolStateOf(shared)
       this.sharedCap = this.pool.capacity
     }
     const res = plan.resources
-    const effectivePools = merge(pools, shared?.pools, Math.min)
-    const problems = checkResources(plan, effectivePools, merge(limits, shared?.limits, Math.min))
+    const problems = checkResources(plan, merge(pools, shared?.pools, Math.min), merge(limits, shared?.limits, Math.min))
     if (problems.length > 0) throw new RangeError(problemsMessage('Scheduler', problems))
     if (res === undefined) {
       this.ready = new ReadyQueue(plan.rank)
@@ -500,9 +499,12 @@ function release(res: PlanResources, node: number, cap: Capacity | undefined, po
   }
 }
 
-/** Per-name combination of two records (names of either; `pick` where both have one). */
-function merge(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>> | undefined, pick: (x: number, y: number) => number): Record<string, number> {
-  if (b === undefined) return { ...a }
+/** No pools, or no limits. */
+const NONE: Readonly<Record<string, number>> = Object.freeze({})
+
+/** Per-name combination of two records (names of either; `pick` where both have one); `a` itself without `b`. */
+function merge(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>> | undefined, pick: (x: number, y: number) => number): Readonly<Record<string, number>> {
+  if (b === undefined) return a
   const out: Record<string, number> = { ...b }
   for (const name of Object.keys(a)) out[name] = Object.hasOwn(b, name) ? pick(a[name]!, b[name]!) : a[name]!
   return out
