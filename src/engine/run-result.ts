@@ -83,30 +83,21 @@ const stepsProperty: PropertyDescriptor = { enumerable: true, get: stepsGetter }
 
 /**
  * The result of a run from its final journal event; `steps` is computed on first access. Built
- * without spreads, from one literal per status: a spread copies from an object whose map V8
- * drops at the next GC and the next run rebuilds.
+ * without spreads, from two literals (an output or an error): a spread copies from an object
+ * whose map V8 drops at the next GC and the next run rebuilds.
  * @internal
  */
 export function buildRunResult(runId: string, workflowId: string, startedAt: number, terminal: JournalEvent, steps: () => Record<string, StepResult>): RunResult {
   const endedAt = terminal.at
   let result: object
-  switch (terminal.type) {
-    case 'run.succeeded':
-      result = { runId, workflowId, startedAt, endedAt, status: 'succeeded', output: terminal.output }
-      break
-    case 'run.failed':
-      result = { runId, workflowId, startedAt, endedAt, status: 'failed', error: terminal.error }
-      break
-    case 'run.compensated':
-      result = { runId, workflowId, startedAt, endedAt, status: 'compensated', error: terminal.error }
-      break
-    case 'run.compensation-failed':
-      result = { runId, workflowId, startedAt, endedAt, status: 'compensation-failed', error: terminal.error }
-      break
-    default: {
-      const reason = terminal.type === 'run.cancelled' ? terminal.reason : ''
-      result = { runId, workflowId, startedAt, endedAt, status: 'cancelled', error: serializeError(new CancelledError({ runId, reason })) }
-    }
+  if (terminal.type === 'run.succeeded') {
+    result = { runId, workflowId, startedAt, endedAt, status: 'succeeded', output: terminal.output }
+  } else {
+    const [status, error] =
+      terminal.type === 'run.failed' || terminal.type === 'run.compensated' || terminal.type === 'run.compensation-failed'
+        ? [terminal.type.slice('run.'.length), terminal.error]
+        : ['cancelled', serializeError(new CancelledError({ runId, reason: terminal.type === 'run.cancelled' ? terminal.reason : '' }))]
+    result = { runId, workflowId, startedAt, endedAt, status, error }
   }
   stepsOf.set(result, steps)
   Object.defineProperty(result, 'steps', stepsProperty)
