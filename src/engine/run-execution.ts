@@ -199,8 +199,8 @@ export class RunExecution implements StepHost, GateMember {
   /** Only for workflows whose steps declare secrets (or once a step asks for one). */
   private secrets: RunSecrets | undefined
   /**
-   * Objects built once per run and then dropped by whoever they were handed to (the scheduler's
-   * options, the run's header, the fields of `run.started`, the run's handle), kept here only so
+   * Objects built once per run and then dropped by whoever they were handed to (the run's header,
+   * the fields of `run.started`, the run's handle), kept here only so
    * that V8 keeps their hidden classes (see `stand-in.ts`). The engine keeps the last ended run
    * (`Engine.lastEnded`), so a full GC between two runs no longer frees those maps, and the next
    * run does not rebuild them (see {@link RunExecution.keep}).
@@ -219,10 +219,9 @@ export class RunExecution implements StepHost, GateMember {
     this.steps = workflow.steps
     const schedule = settings.estimates === undefined ? plan.schedule : scheduleWith(workflow, settings.estimates)
     const constrained = schedule.resources !== undefined
-    this.scheduler = new Scheduler(
-      schedule,
-      this.keep(constrained ? { concurrency: settings.concurrency, pools: settings.pools ?? {}, limits: settings.limits ?? {} } : { concurrency: settings.concurrency }),
-    )
+    // The settings are the scheduler's options (concurrency, pools, limits): no object of its own
+    // to build for every run (and to keep, see RunExecution.keep).
+    this.scheduler = new Scheduler(schedule, settings)
     this.state = new RunState(workflow.steps)
     this.status = this.state.status
     this.attempts = this.state.attempts

@@ -14,8 +14,8 @@
  * A stand-in is built by the same constructor or literal as the event, from values V8 stores the
  * same way (see {@link standInValue}), so it has the event's map; it holds none of the run's data.
  * The engine holds them (a module variable that nothing reads would be removed by bundlers' tree
- * shaking, as tsup's was). Objects a run builds once (its handle, the scheduler's options, the
- * fields of `run.started`) need no stand-in: the run keeps them (`RunExecution.keep`), and the
+ * shaking, as tsup's was). Objects a run builds once (its handle, its header, the fields of
+ * `run.started`) need no stand-in: the run keeps them (`RunExecution.keep`), and the
  * engine keeps the last ended run.
  * @internal
  */
