@@ -23,6 +23,7 @@ import { DurationHistory } from './duration-history.js'
 import { StepGuards } from './step-guards.js'
 import { replayJournal, type ReplayReport } from './replay.js'
 import { isResumableEnd, isTerminalEvent, type JournalEvent } from '../journal/index.js'
+import { unnamed } from '../runtime/unnamed.js'
 
 /**
  * Options of {@link Engine.recover}.
@@ -268,10 +269,10 @@ export class Engine {
   private launch<O>(execution: RunExecution): RunHandle<O> {
     if (this.active.has(execution.runId)) throw new InvalidArgumentError('runId', 'a run that is not already active in this engine', execution.runId)
     this.active.set(execution.runId, execution)
-    const done = (): void => {
+    const done = unnamed((): void => {
       this.active.delete(execution.runId)
       Engine.lastEnded = execution
-    }
+    })
     execution.result.then(done, done)
     void execution.begin()
     const store = this.store
@@ -281,7 +282,7 @@ export class Engine {
       seed: execution.seed,
       result: execution.result as Promise<RunResult<O>>,
       events: new RunEvents(store, execution),
-      cancel: (reason?: string, options?: CancelOptions) => execution.cancel(reason, options),
+      cancel: unnamed((reason?: string, options?: CancelOptions) => execution.cancel(reason, options)),
     })
   }
 
@@ -426,12 +427,14 @@ export class Engine {
       run.abortInfrastructure(new LeaseConflictError(run.runId, this.owner))
       return undefined
     }
-    this.leaseKeeper.keep(lease, (error) => run.leaseLost(error))
-    const release = (): void => {
+    // The store builds the lease object once per run; kept with the run (as its other per-run
+    // objects are), its map outlives the next full GC instead of being rebuilt by every run.
+    this.leaseKeeper.keep(run.keep(lease), (error) => run.leaseLost(error))
+    const release = unnamed((): void => {
       const released = this.leaseKeeper.release(run.runId).catch(() => {})
       this.releasing.add(released)
       void released.then(() => this.releasing.delete(released))
-    }
+    })
     run.result.then(release, release)
     return lease.token
   }

@@ -32,6 +32,7 @@ import type { GateMember, LaunchGate } from './launch-gate.js'
 import { keepStepShapes, StepStartedEvent, StepSucceededEvent } from './step-records.js'
 import { runStartedEvent } from './run-started-record.js'
 import type { EventStandIns } from './stand-in.js'
+import { unnamed } from '../runtime/unnamed.js'
 
 /** How a run reacts to a failed step. @public */
 export type FailurePolicy = 'failFast' | 'continue'
@@ -1193,10 +1194,10 @@ export class RunExecution implements StepHost, GateMember {
     this.flushNow()
   }
 
-  private readonly flushQueuedBatch = (): void => {
+  private readonly flushQueuedBatch = unnamed((): void => {
     this.flushQueued = false
     if (!this.flushing) this.flushNow()
-  }
+  })
 
   private flushNow(): void {
     this.flushing = true
@@ -1233,14 +1234,14 @@ export class RunExecution implements StepHost, GateMember {
    */
   private createWithFirstBatch(header: RunHeader, events: JournalEvent[], launches: number[], actions: (() => void)[]): void {
     this.pendingCreate = undefined
-    const created = (token: number | undefined): void => {
+    const created = unnamed((token: number | undefined): void => {
       this.flushing = false
       if (token === undefined) return // the run failed with a conflict
       this.appendOptions = { fence: token }
       this.committed(events, launches, actions)
       this.flush()
-    }
-    const adoptOrAbort = async (error: unknown): Promise<void> => {
+    })
+    const adoptOrAbort = unnamed(async (error: unknown): Promise<void> => {
       try {
         if (!(await this.adoptsEmptyRun(error))) throw error
         if (!(await this.takeLease())) {
@@ -1255,7 +1256,7 @@ export class RunExecution implements StepHost, GateMember {
       this.flushing = false
       this.committed(events, launches, actions)
       this.flush()
-    }
+    })
     this.settings.createLeased!(this, header, events).then(created, adoptOrAbort)
   }
 

@@ -20,27 +20,56 @@ function succeededOutputs(wf: Workflow, status: Uint8Array, outputs: readonly un
  * this costs O(1) per run instead of a copy of every output.
  */
 function stepsView(wf: Workflow, status: Uint8Array, outputs: readonly unknown[]): Readonly<Record<string, unknown>> {
-  const indexOf = (key: string | symbol): number => {
+  return new Proxy(Object.create(null) as Record<string, unknown>, new StepsViewTraps(wf, status, outputs))
+}
+
+/**
+ * The traps of {@link stepsView}, as methods: one object per run, where a handler of closures
+ * cost seven closures (and, under esbuild's `keepNames`, a name set on each; see `unnamed`).
+ */
+class StepsViewTraps implements ProxyHandler<Record<string, unknown>> {
+  constructor(
+    private readonly wf: Workflow,
+    private readonly status: Uint8Array,
+    private readonly outputs: readonly unknown[],
+  ) {}
+
+  /** The index of the succeeded step `key` names, or -1. */
+  private indexOf(key: string | symbol): number {
     if (typeof key !== 'string') return -1
-    const step = wf.stepById.get(key)
-    return step !== undefined && status[step.index] === SUCCEEDED ? step.index : -1
+    const step = this.wf.stepById.get(key)
+    return step !== undefined && this.status[step.index] === SUCCEEDED ? step.index : -1
   }
-  const refuse = (): boolean => false
-  return new Proxy(Object.create(null) as Record<string, unknown>, {
-    get: (_, key) => {
-      const i = indexOf(key)
-      return i < 0 ? undefined : outputs[i]
-    },
-    has: (_, key) => indexOf(key) >= 0,
-    ownKeys: () => wf.steps.filter((s) => status[s.index] === SUCCEEDED).map((s) => s.id),
-    getOwnPropertyDescriptor: (_, key) => {
-      const i = indexOf(key)
-      return i < 0 ? undefined : { value: outputs[i], enumerable: true, configurable: true, writable: false }
-    },
-    set: refuse,
-    defineProperty: refuse,
-    deleteProperty: refuse,
-  })
+
+  get(_: Record<string, unknown>, key: string | symbol): unknown {
+    const i = this.indexOf(key)
+    return i < 0 ? undefined : this.outputs[i]
+  }
+
+  has(_: Record<string, unknown>, key: string | symbol): boolean {
+    return this.indexOf(key) >= 0
+  }
+
+  ownKeys(): string[] {
+    return this.wf.steps.filter((s) => this.status[s.index] === SUCCEEDED).map((s) => s.id)
+  }
+
+  getOwnPropertyDescriptor(_: Record<string, unknown>, key: string | symbol): PropertyDescriptor | undefined {
+    const i = this.indexOf(key)
+    return i < 0 ? undefined : { value: this.outputs[i], enumerable: true, configurable: true, writable: false }
+  }
+
+  set(): boolean {
+    return false
+  }
+
+  defineProperty(): boolean {
+    return false
+  }
+
+  deleteProperty(): boolean {
+    return false
+  }
 }
 
 /**

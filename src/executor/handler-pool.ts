@@ -6,6 +6,7 @@ import type { StepDefinition, StepLogger } from '../workflow/index.js'
 import { ExecutorClosedError, InvalidHandlerError, WorkerCrashedError } from './executor-errors.js'
 import { runBody } from './inline-executor.js'
 import type { Executor, StepTask } from './port.js'
+import { unnamed } from '../runtime/unnamed.js'
 
 /**
  * Where a step's handler lives: a module and the name of one of its exports. Functions cannot
@@ -333,7 +334,7 @@ export function handlerPoolExecutor(config: HandlerPoolConfig): Executor {
         const signal = task.ctx.signal
         if (signal.aborted) return reject(signal.reason)
         const pending: Pending = { id: nextId++, task, url, exportName, resolve, reject, slot: undefined, done: false, detach: undefined }
-        const listener = (): void => onAbort(pending)
+        const listener = unnamed((): void => onAbort(pending))
         signal.addEventListener('abort', listener, { once: true })
         pending.detach = () => signal.removeEventListener('abort', listener)
         queue.push(pending)

@@ -1,6 +1,7 @@
 import { integerOption, invalid, objectOption } from './arguments.js'
 import { abortReason, invoke, resolveContext, type Policy, type PolicyContext, type PolicyFunction } from './policy.js'
 import { BulkheadRejectedError } from './resilience-errors.js'
+import { unnamed } from '../runtime/unnamed.js'
 
 /**
  * Options of {@link bulkhead}.
@@ -62,11 +63,11 @@ class BulkheadImpl implements BulkheadPolicy {
       return Promise.reject(new BulkheadRejectedError({ ...(ctx.key === undefined ? {} : { key: ctx.key }), limit: this.limit, queue: this.queue }))
     }
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => {
+      const onAbort = unnamed((): void => {
         const at = this.waiting.indexOf(waiter)
         if (at >= 0) this.waiting.splice(at, 1)
         reject(abortReason(signal))
-      }
+      })
       const waiter: Waiter = {
         start: () => {
           signal.removeEventListener('abort', onAbort)

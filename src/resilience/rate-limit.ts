@@ -1,6 +1,7 @@
 import { systemClock, type Clock, type Duration } from '../runtime/index.js'
 import { clockOption, durationOption, integerOption, invalid, objectOption } from './arguments.js'
 import { abortReason, invoke, resolveContext, type Policy, type PolicyContext, type PolicyFunction } from './policy.js'
+import { unnamed } from '../runtime/unnamed.js'
 
 /**
  * Options of {@link rateLimit}.
@@ -76,12 +77,12 @@ class RateLimitImpl implements RateLimitPolicy {
       return Promise.resolve()
     }
     return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
+      const onAbort = unnamed((): void => {
         const at = this.queue.indexOf(waiter)
         if (at >= 0) this.queue.splice(at, 1)
         if (this.queue.length === 0) this.cancelWake()
         reject(abortReason(signal))
-      }
+      })
       const waiter: Waiter = {
         grant: () => {
           signal.removeEventListener('abort', onAbort)

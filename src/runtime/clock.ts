@@ -1,3 +1,5 @@
+import { unnamed } from './unnamed.js'
+
 /**
  * The source of time for the engine and for steps (`ctx.now()`, `ctx.sleep()`). Inject a
  * {@link SimulatedClock} in tests to run time-dependent workflows without real waiting.
@@ -26,10 +28,10 @@ export const systemClock: Clock = {
   sleep(ms, signal) {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(abortReason(signal))
-      const onAbort = (): void => {
+      const onAbort = unnamed((): void => {
         clearTimeout(timer)
         reject(abortReason(signal!))
-      }
+      })
       const timer = setTimeout(() => {
         signal?.removeEventListener('abort', onAbort)
         resolve()

@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js'
+import { unnamed } from './unnamed.js'
 
 interface Timer {
   cancelled: boolean
@@ -72,10 +73,10 @@ export class SimulatedClock implements Clock {
       const onAbort =
         signal === undefined
           ? undefined
-          : (): void => {
+          : unnamed((): void => {
               this.remove(timer)
               reject(signal.reason)
-            }
+            })
       timer = { cancelled: false, at, seq: this.seq++, resolve, reject, signal, onAbort }
       this.insert(timer)
       if (signal !== undefined && onAbort !== undefined) signal.addEventListener('abort', onAbort, { once: true })

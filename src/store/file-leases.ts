@@ -5,6 +5,7 @@ import { errorCode, type StoreFileSystem } from './file-system.js'
 import type { Lease } from './port.js'
 import type { StoreLayout } from './store-layout.js'
 import { LeaseLostError } from './store-errors.js'
+import { unnamed } from '../runtime/unnamed.js'
 
 const TOKEN_FILE = /^([1-9][0-9]{0,14})\.lease$/
 
@@ -118,8 +119,8 @@ export class FileLeases {
     const record: StoredLease = { token, owner, expiresAt: now + ttlMs, released: false }
     const temp = this.layout.temp(dir)
     await writeTemp(this.fs, temp, encode(runId, record), this.durable)
-    const abandon = (): Promise<void> => ignoreMissing(this.fs.unlink(temp))
-    const take = async (): Promise<Lease | undefined> => {
+    const abandon = unnamed((): Promise<void> => ignoreMissing(this.fs.unlink(temp)))
+    const take = unnamed(async (): Promise<Lease | undefined> => {
       try {
         await this.fs.link(temp, join(dir, `${token}.lease`))
       } catch (error) {
@@ -131,7 +132,7 @@ export class FileLeases {
       await abandon()
       if (this.durable) await syncDir(this.fs, dir)
       return { runId, owner, token, expiresAt: record.expiresAt }
-    }
+    })
     return { take, abandon }
   }
 

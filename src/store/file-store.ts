@@ -29,6 +29,7 @@ import {
   StoreError,
   StoreIOError,
 } from './store-errors.js'
+import { unnamed } from '../runtime/unnamed.js'
 
 const EMPTY = Buffer.alloc(0)
 const RESOLVED: Promise<void> = Promise.resolve()
@@ -272,7 +273,7 @@ export class FileStore implements RunStore {
     const prepared = io(runId, 'acquire lease', () => this.leases.prepare(runId, owner, ttlMs))
     prepared.catch(noop) // handled below, after the journal: not an unhandled rejection meanwhile
     let taking: Promise<Lease | undefined> | undefined
-    const take = (): Promise<Lease | undefined> => (taking ??= io(runId, 'acquire lease', async () => (await prepared).take()))
+    const take = unnamed((): Promise<Lease | undefined> => (taking ??= io(runId, 'acquire lease', async () => (await prepared).take())))
     try {
       await this.createRun(header, first, () => void take().catch(noop))
     } catch (error) {

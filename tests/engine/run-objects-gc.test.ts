@@ -14,7 +14,22 @@ const bundle = join(root, 'node_modules', '.cache', 'weft-tests', 'run-objects-g
 
 beforeAll(async () => {
   mkdirSync(join(bundle, '..'), { recursive: true })
-  await build({ entryPoints: [join(root, 'tests/engine/run-objects-gc.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bundle, external: ['typebox', 'eventemitter3', 'ts-pattern', 'yaml'], logLevel: 'error' })
+  await build({
+    entryPoints: [join(root, 'tests/engine/run-objects-gc.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: bundle,
+    external: ['typebox', 'eventemitter3', 'ts-pattern', 'yaml'],
+    logLevel: 'error',
+    // As tsup builds the package (and tsx runs it): functions named by Object.defineProperty.
+    keepNames: true,
+    // Before esbuild's helpers take Object.defineProperty: records the names set while asked to.
+    banner: {
+      js: "{ const define = Object.defineProperty; Object.defineProperty = function (o, k, d) { if (k === 'name' && typeof o === 'function' && globalThis.__names) globalThis.__names.push(String(d.value)); return define(o, k, d) } }",
+    },
+  })
 }, 60_000)
 
 describe('run objects across full GCs', () => {
@@ -29,6 +44,17 @@ describe('run objects across full GCs', () => {
     expect(seen.firstKeptAlone).toBe(true)
     expect(seen.secondKept).toBe(true)
     expect(seen.firstKeptAfterSecond).toBe(false)
+  }, 90_000)
+
+  it('keeps the lease object the store made for the last run, and only for that run', () => {
+    const seen = run()
+    expect(seen.secondLeaseKept).toBe(true)
+    expect(seen.firstLeaseKept).toBe(false)
+  }, 90_000)
+
+  it('names no function during a run (no closure per run or per step named through keepNames)', () => {
+    const seen = run()
+    expect(seen.named).toEqual({ memory: [], timeouts: [], fileStore: [] })
   }, 90_000)
 
   it('gives every result one hidden class with fast properties, and keeps steps enumerable and serialized', () => {

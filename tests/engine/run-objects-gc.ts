@@ -3,8 +3,11 @@
  * a full GC after a run ends, and whether run results share one hidden class. Prints one JSON line.
  *   node run-objects-gc.mjs
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import Type from 'typebox'
-import { createEngine, workflow, type RunResult } from '../../src/index.js'
+import { createEngine, fileStore, MemoryStore, workflow, type Lease, type RunHeader, type RunResult } from '../../src/index.js'
 
 const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run with --expose-gc')
@@ -14,7 +17,17 @@ const natives = new Function('a', 'b', 'return [%HasFastProperties(a), %HaveSame
 const wf = workflow('gc', { version: '1', input: Type.Number() })
   .step('a', { output: Type.Number(), run: ({ input }) => input + 1 })
   .build(({ steps }) => steps.a)
-const engine = createEngine({ concurrency: Infinity })
+/** The memory store, remembering (weakly) the lease object it made for each run. */
+class LeaseSpy extends MemoryStore {
+  readonly leases: WeakRef<Lease>[] = []
+  override async createLeased(header: RunHeader, owner: string, ttlMs: number, events?: Parameters<MemoryStore['createLeased']>[3]): Promise<Lease | undefined> {
+    const lease = await super.createLeased(header, owner, ttlMs, events)
+    if (lease !== undefined) this.leases.push(new WeakRef(lease))
+    return lease
+  }
+}
+const store = new LeaseSpy()
+const engine = createEngine({ concurrency: Infinity, store })
 
 /**
  * Runs once; returns a weak reference to the run's handle (nothing else holds it) and, when asked,
@@ -39,8 +52,40 @@ const second = await once(2, true)
 await collect()
 const firstKeptAfterSecond = first.handle.deref() !== undefined // only the last run's objects are kept
 const secondKept = second.handle.deref() !== undefined
+// The run keeps the lease object the store made for it (see Engine.adopt), and only its own.
+const firstLeaseKept = store.leases[0]!.deref() !== undefined
+const secondLeaseKept = store.leases[1]!.deref() !== undefined
 const third = await once(3, true)
 const [fast, sameMap] = natives(second.result!, third.result!)
+
+/**
+ * The functions named during one run after two warm-up runs. The bundle is built with esbuild's
+ * `keepNames` and counts `Object.defineProperty(fn, 'name', …)` (see the banner in the test):
+ * a closure created in a `const` or a property is named at every creation (see `unnamed`).
+ */
+async function namesDuringRun(run: () => Promise<unknown>): Promise<string[]> {
+  await run()
+  await run()
+  const names = (globalThis as unknown as { __names: string[] | undefined })
+  names.__names = []
+  await run()
+  const seen = names.__names
+  names.__names = undefined
+  return seen
+}
+const timed = workflow('timed', { version: '1', input: Type.Number() })
+  .step('a', { output: Type.Number(), timeout: 60_000, run: ({ input }) => input + 1 })
+  .step('b', { needs: ['a'], output: Type.Number(), timeout: 60_000, run: ({ deps }) => deps.a + 1 })
+  .build(({ steps }) => steps.b)
+const dir = mkdtempSync(join(tmpdir(), 'weft-names-'))
+const durable = createEngine({ store: fileStore(dir, { durability: 'none' }) })
+const named = {
+  memory: await namesDuringRun(() => engine.run(wf, 1)),
+  timeouts: await namesDuringRun(() => engine.run(timed, 1)),
+  fileStore: await namesDuringRun(() => durable.run(wf, 1)),
+}
+await durable.close()
+rmSync(dir, { recursive: true, force: true })
 process.stdout.write(
-  `${JSON.stringify({ firstKeptAlone, firstKeptAfterSecond, secondKept, fast, sameMap, keys: Object.keys(third.result!), json: JSON.parse(JSON.stringify(third.result)) })}\n`,
+  `${JSON.stringify({ firstKeptAlone, firstKeptAfterSecond, secondKept, firstLeaseKept, secondLeaseKept, fast, sameMap, keys: Object.keys(third.result!), json: JSON.parse(JSON.stringify(third.result)), named })}\n`,
 )
