@@ -8,6 +8,7 @@ import { contractIssues } from './contract-issues.js'
 import type { LoaderProblem, LoaderProblemKind } from './loader-problem.js'
 import { defaultLimits, readJson, readObject, readYaml, tooLargeSource, type LoaderLimits, type PositionIndex, type ReadResult, type ResolvedLimits } from './read-source.js'
 import { schemaIssues } from './schema-issues.js'
+import { showValue } from '../errors/show-value.js'
 import { closest } from './suggest.js'
 import { WorkflowFileSchema, type FileCondition } from './workflow-file-schema.js'
 
@@ -191,7 +192,7 @@ function build(value: unknown, positions: PositionIndex | undefined, initial: re
     }
     if (template !== undefined && !flagged(`${at}/with`)) {
       const info: TemplateStepInfo = {
-        id: stepId ?? String(raw.id),
+        id: stepId ?? (typeof raw.id === 'string' ? raw.id : showValue(raw.id)),
         ...(parseDuration(raw.estimate) !== undefined && !flagged(`${at}/estimate`) ? { estimate: raw.estimate as Duration } : {}),
         ...(parseDuration(raw.timeout) !== undefined && !flagged(`${at}/timeout`) ? { timeout: raw.timeout as Duration } : {}),
       }
@@ -209,7 +210,7 @@ function build(value: unknown, positions: PositionIndex | undefined, initial: re
     if (isObject(compensate) && !flagged(`${at}/compensate`)) {
       const undo = resolve(registry, compensate.uses, `${at}/compensate/uses`, flagged, problems)
       if (undo !== undefined) {
-        const params = paramsFor(undo, { id: stepId ?? String(raw.id) }, compensate.with, `${at}/compensate/with`, problems)
+        const params = paramsFor(undo, { id: stepId ?? (typeof raw.id === 'string' ? raw.id : showValue(raw.id)) }, compensate.with, `${at}/compensate/with`, problems)
         if (params !== undefined) {
           const run = useStep(undo, params, site).run
           spec.compensate = async (ctx: Parameters<typeof run>[0]) => {

@@ -89,7 +89,8 @@ function describeId(id: unknown): string {
  */
 export function defineWorkflow(spec: WorkflowSpec): Workflow {
   const problems: DefinitionProblem[] = []
-  const workflowId = isValidId(spec.id) ? spec.id : String(spec.id)
+  // Not String(): an id read from a file may be an object whose `toString` is not a function.
+  const workflowId = typeof spec.id === 'string' ? spec.id : showValue(spec.id)
   if (!isValidId(spec.id)) {
     problems.push({ path: '/id', code: 'invalid-id', message: `workflow id must match ${idPattern} (1-128 characters), got ${describeId(spec.id)}` })
   }

@@ -163,6 +163,21 @@ describe('problems', () => {
 })
 
 describe('hardening', () => {
+  it('reports ids that are objects with a toString that is not a function, without calling it', () => {
+    // Found by tests/loader/fuzz.test.ts: String() on such an id threw a TypeError past the loader.
+    const odd = { '': null, toString: {} }
+    for (const source of [
+      JSON.stringify({ id: odd, steps: [{ id: 'a', uses: 'noop' }] }),
+      JSON.stringify({ id: 'w', steps: [{ id: odd, uses: 'noop' }] }),
+      JSON.stringify({ id: 'w', steps: [{ id: odd, uses: 'sleep', with: { duration: '1s' } }] }),
+    ]) {
+      const problems = problemsOf(source)
+      expect(problems.length).toBeGreaterThan(0)
+      expect(problems.every((p) => p.message.length > 0)).toBe(true)
+    }
+    expect(problemsOf(JSON.stringify({ id: odd, steps: [{ id: 'a', uses: 'noop' }] })).map((p) => p.path)).toContain('/id')
+  })
+
   it('refuses sources larger than maxBytes (files before reading them)', async () => {
     const text = JSON.stringify({ id: 'big', description: 'x'.repeat(2000), steps: [{ id: 'a', uses: 'noop' }] })
     expect(problemsOf(text, { limits: { maxBytes: 1000 } })).toMatchObject([{ kind: 'too-large', message: `the source is ${text.length} bytes, more than the limit of 1000` }])
