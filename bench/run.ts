@@ -217,7 +217,7 @@ const oneStep: Shape = { ...chain(1), name: 'R1 one-step run' }
 const shapes: Shape[] = [chain(1000), fan(1000, 64), layered(100, 100, 32), oneStep].filter((s) => only.length === 0 || only.some((o) => o !== 'CPU' && s.name.startsWith(o)))
 const processes = Number(process.env.BENCH_PROCESSES || 1)
 if (processes > 1) {
-  // W1-W3, each in `processes` fresh processes (see processes.ts); nothing else.
+  // W1-W3 and R1, each in `processes` fresh processes (see processes.ts); nothing else.
   const summaries: ProcessSummary[] = shapes.map((shape) => acrossProcesses(shape.name.split(' ')[0]!, processes, floor))
   console.table(summaries.map(({ ratios, runsMs, baselineRunsMs, ...s }) => s))
   for (const s of summaries) console.log(`${s.workload}, ms per measured run (median over the processes), ${s.engine}: ${s.runsMs.join(' ')}; baseline: ${s.baselineRunsMs.join(' ')}`)

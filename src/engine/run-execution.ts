@@ -201,7 +201,7 @@ export class RunExecution implements StepHost, GateMember {
   private secrets: RunSecrets | undefined
   /**
    * Objects built once per run and then dropped by whoever they were handed to (the run's header,
-   * the fields of `run.started`, the run's handle), kept here only so
+   * the fields of `run.started`, the run's handle, its lease), kept here only so
    * that V8 keeps their hidden classes (see `stand-in.ts`). The engine keeps the last ended run
    * (`Engine.lastEnded`), so a full GC between two runs no longer frees those maps, and the next
    * run does not rebuild them (see {@link RunExecution.keep}).

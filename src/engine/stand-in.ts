@@ -15,7 +15,7 @@
  * same way (see {@link standInValue}), so it has the event's map; it holds none of the run's data.
  * The engine holds them (a module variable that nothing reads would be removed by bundlers' tree
  * shaking, as tsup's was). Objects a run builds once (its handle, its header, the fields of
- * `run.started`) need no stand-in: the run keeps them (`RunExecution.keep`), and the
+ * `run.started`, its lease) need no stand-in: the run keeps them (`RunExecution.keep`), and the
  * engine keeps the last ended run.
  * @internal
  */

@@ -10,6 +10,16 @@ export function showValue(value: unknown, max = 200): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }
 
+/**
+ * `value` as text where a string is expected (an id read from a file): a string as it is,
+ * anything else as {@link showValue} shows it. Never throws, where `String()` throws for an
+ * object whose `toString` is not a function.
+ * @internal
+ */
+export function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : showValue(value)
+}
+
 function isPlainContainer(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false
   const proto = Object.getPrototypeOf(value) as unknown

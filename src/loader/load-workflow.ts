@@ -8,7 +8,7 @@ import { contractIssues } from './contract-issues.js'
 import type { LoaderProblem, LoaderProblemKind } from './loader-problem.js'
 import { defaultLimits, readJson, readObject, readYaml, tooLargeSource, type LoaderLimits, type PositionIndex, type ReadResult, type ResolvedLimits } from './read-source.js'
 import { schemaIssues } from './schema-issues.js'
-import { showValue } from '../errors/show-value.js'
+import { textOf } from '../errors/show-value.js'
 import { closest } from './suggest.js'
 import { WorkflowFileSchema, type FileCondition } from './workflow-file-schema.js'
 
@@ -182,6 +182,7 @@ function build(value: unknown, positions: PositionIndex | undefined, initial: re
       return { id: `\u0000${i}`, output: Type.Unknown(), run: placeholder }
     }
     const stepId = stepIds[i]
+    const idText = stepId ?? textOf(raw.id) // what templates are told the step's id is
     const site = { ...(workflowId === undefined ? {} : { workflowId }), ...(stepId === undefined ? {} : { stepId }) }
     const template = resolve(registry, raw.uses, `${at}/uses`, flagged, problems)
     const spec: { -readonly [K in keyof StepSpec]: StepSpec[K] } = { id: raw.id, output: template?.output ?? Type.Unknown(), run: placeholder, meta: Object.freeze({ uses: raw.uses }) }
@@ -192,7 +193,7 @@ function build(value: unknown, positions: PositionIndex | undefined, initial: re
     }
     if (template !== undefined && !flagged(`${at}/with`)) {
       const info: TemplateStepInfo = {
-        id: stepId ?? (typeof raw.id === 'string' ? raw.id : showValue(raw.id)),
+        id: idText,
         ...(parseDuration(raw.estimate) !== undefined && !flagged(`${at}/estimate`) ? { estimate: raw.estimate as Duration } : {}),
         ...(parseDuration(raw.timeout) !== undefined && !flagged(`${at}/timeout`) ? { timeout: raw.timeout as Duration } : {}),
       }
@@ -210,7 +211,7 @@ function build(value: unknown, positions: PositionIndex | undefined, initial: re
     if (isObject(compensate) && !flagged(`${at}/compensate`)) {
       const undo = resolve(registry, compensate.uses, `${at}/compensate/uses`, flagged, problems)
       if (undo !== undefined) {
-        const params = paramsFor(undo, { id: stepId ?? (typeof raw.id === 'string' ? raw.id : showValue(raw.id)) }, compensate.with, `${at}/compensate/with`, problems)
+        const params = paramsFor(undo, { id: idText }, compensate.with, `${at}/compensate/with`, problems)
         if (params !== undefined) {
           const run = useStep(undo, params, site).run
           spec.compensate = async (ctx: Parameters<typeof run>[0]) => {

@@ -69,10 +69,10 @@ class BulkheadImpl implements BulkheadPolicy {
         reject(abortReason(signal))
       })
       const waiter: Waiter = {
-        start: () => {
+        start: unnamed(() => {
           signal.removeEventListener('abort', onAbort)
           this.run(fn, ctx).then(resolve, reject)
-        },
+        }),
       }
       signal.addEventListener('abort', onAbort, { once: true })
       this.waiting.push(waiter)

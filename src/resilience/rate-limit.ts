@@ -84,10 +84,10 @@ class RateLimitImpl implements RateLimitPolicy {
         reject(abortReason(signal))
       })
       const waiter: Waiter = {
-        grant: () => {
+        grant: unnamed(() => {
           signal.removeEventListener('abort', onAbort)
           resolve()
-        },
+        }),
       }
       signal.addEventListener('abort', onAbort, { once: true })
       this.queue.push(waiter)

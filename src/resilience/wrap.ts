@@ -1,5 +1,6 @@
 import { invalid } from './arguments.js'
 import { invoke, resolveContext, type Policy, type PolicyContext, type PolicyExtra, type PolicyFunction } from './policy.js'
+import { unnamed } from '../runtime/unnamed.js'
 
 /**
  * The policy returned by {@link wrap}.
@@ -35,10 +36,11 @@ export function wrap<const P extends readonly Policy<unknown>[]>(...policies: P)
   return {
     policies: list,
     execute<T>(fn: PolicyFunction<T>, ctx?: Partial<PolicyContext>): Promise<T | PolicyExtra<P[number]>> {
-      const run = (i: number, c: Partial<PolicyContext> | undefined): Promise<unknown> => {
+      // Once per call (per guarded step): unnamed, see runtime/unnamed.ts.
+      const run = unnamed((i: number, c: Partial<PolicyContext> | undefined): Promise<unknown> => {
         if (i === list.length) return invoke(fn, resolveContext(c))
         return list[i]!.execute((inner) => run(i + 1, inner), c)
-      }
+      })
       return run(0, ctx) as Promise<T | PolicyExtra<P[number]>>
     },
   }

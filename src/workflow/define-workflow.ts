@@ -1,7 +1,7 @@
 import Type, { type TSchema } from 'typebox'
 import { compile, isContract } from '../contract/index.js'
 import { findCycle, indexGraph } from '../graph/index.js'
-import { showValue } from '../errors/show-value.js'
+import { showValue, textOf } from '../errors/show-value.js'
 import { parseDuration } from '../runtime/index.js'
 import { WorkflowDefinitionError, type DefinitionProblem } from './definition-error.js'
 import { canonicalJson, fingerprintOf, LazyList, PrecomputedJson } from './fingerprint.js'
@@ -89,8 +89,7 @@ function describeId(id: unknown): string {
  */
 export function defineWorkflow(spec: WorkflowSpec): Workflow {
   const problems: DefinitionProblem[] = []
-  // Not String(): an id read from a file may be an object whose `toString` is not a function.
-  const workflowId = typeof spec.id === 'string' ? spec.id : showValue(spec.id)
+  const workflowId = textOf(spec.id)
   if (!isValidId(spec.id)) {
     problems.push({ path: '/id', code: 'invalid-id', message: `workflow id must match ${idPattern} (1-128 characters), got ${describeId(spec.id)}` })
   }

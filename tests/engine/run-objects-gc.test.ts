@@ -52,9 +52,9 @@ describe('run objects across full GCs', () => {
     expect(seen.firstLeaseKept).toBe(false)
   }, 90_000)
 
-  it('names no function during a run (no closure per run or per step named through keepNames)', () => {
+  it('names no function during a run (no closure per run or per step named through keepNames), guarded steps included', () => {
     const seen = run()
-    expect(seen.named).toEqual({ memory: [], timeouts: [], fileStore: [] })
+    expect(seen.named).toEqual({ memory: [], timeouts: [], guarded: [], fileStore: [] })
   }, 90_000)
 
   it('gives every result one hidden class with fast properties, and keeps steps enumerable and serialized', () => {

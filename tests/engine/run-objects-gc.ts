@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Type from 'typebox'
-import { createEngine, fileStore, MemoryStore, workflow, type Lease, type RunHeader, type RunResult } from '../../src/index.js'
+import { consecutiveBreaker, createEngine, fileStore, MemoryStore, workflow, type Lease, type RunHeader, type RunResult } from '../../src/index.js'
 
 const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run with --expose-gc')
@@ -77,11 +77,25 @@ const timed = workflow('timed', { version: '1', input: Type.Number() })
   .step('a', { output: Type.Number(), timeout: 60_000, run: ({ input }) => input + 1 })
   .step('b', { needs: ['a'], output: Type.Number(), timeout: 60_000, run: ({ deps }) => deps.a + 1 })
   .build(({ steps }) => steps.b)
+// Steps through a breaker, a retry policy, a rate limit and a bulkhead of one (the others wait).
+let guardedBuilder = workflow('guarded', { version: '1', input: Type.Number() })
+for (const id of ['g1', 'g2', 'g3', 'g4']) {
+  guardedBuilder = guardedBuilder.step(id, {
+    output: Type.Number(),
+    retry: { attempts: 2 },
+    breaker: { key: 'b', halfOpenAfter: '10s', breaker: consecutiveBreaker(5) },
+    rateLimit: { key: 'r', tokens: 1000, per: '1s' },
+    bulkhead: { key: 'one', limit: 1, queue: 10 },
+    run: async ({ input }) => input,
+  }) as typeof guardedBuilder
+}
+const guarded = guardedBuilder.build()
 const dir = mkdtempSync(join(tmpdir(), 'weft-names-'))
 const durable = createEngine({ store: fileStore(dir, { durability: 'none' }) })
 const named = {
   memory: await namesDuringRun(() => engine.run(wf, 1)),
   timeouts: await namesDuringRun(() => engine.run(timed, 1)),
+  guarded: await namesDuringRun(() => engine.run(guarded, 1)),
   fileStore: await namesDuringRun(() => durable.run(wf, 1)),
 }
 await durable.close()
