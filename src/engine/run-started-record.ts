@@ -27,23 +27,31 @@ export interface RunStartedFields {
  * @internal
  */
 export function runStartedEvent(fields: RunStartedFields, standIns: EventStandIns): JournalEventOf<'run.started'> {
-  const event = build(fields)
   // Every member replaced by a placeholder stored alike (`Infinity` kept: it means "left out").
   // The placeholders decide the stand-in's map (which members are present, how each is stored),
   // so they key it: a stand-in is built once per map, not once per run (and the placeholders
   // only then: an object built for every run would be one more map to rebuild after a GC).
   let key = 0
-  for (const name in fields) key = key * 9 + placeholderCode(fields[name as keyof RunStartedFields])
+  for (const name in fields) key = key * 9 + (name === 'seed' ? DOUBLE : placeholderCode(fields[name as keyof RunStartedFields]))
   if (!standIns.runStarted.has(key)) {
     const placeholders: Record<string, unknown> = {}
     for (const name in fields) {
       const value = fields[name as keyof RunStartedFields]
-      placeholders[name] = value === Infinity ? value : like(value)
+      placeholders[name] = name === 'seed' ? 0.5 : value === Infinity ? value : like(value)
     }
+    // Built before the event, with a fractional seed: V8 then stores `seed` as a double from
+    // the start. A seed is a random 32-bit integer, a small integer (a "Smi", within ±2^30) for
+    // half of them: a run whose seed is not, after runs whose seeds were, changed how the field
+    // is stored, which replaced the map (V8 "deprecates" it) and deoptimized every function that
+    // had seen `run.started` events (the store's append, `statusAfter`) at a random early run of
+    // every process; `append` then ran unoptimized for several more runs.
     standIns.runStarted.set(key, build(placeholders as unknown as RunStartedFields))
   }
-  return event
+  return build(fields)
 }
+
+/** {@link placeholderCode} of a number stored as a double. */
+const DOUBLE = 2
 
 /**
  * One member's digit (0-8) of a stand-in's key: which placeholder it has (see

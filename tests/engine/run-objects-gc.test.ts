@@ -57,6 +57,11 @@ describe('run objects across full GCs', () => {
     expect(seen.named).toEqual({ memory: [], timeouts: [], guarded: [], fileStore: [] })
   }, 90_000)
 
+  it("stores every run's seed alike: a seed outside V8's small integers after one inside keeps the run.started map", () => {
+    const seen = run()
+    expect(seen.seedSameMap).toEqual([true, true])
+  }, 90_000)
+
   it('gives every result one hidden class with fast properties, and keeps steps enumerable and serialized', () => {
     const seen = run()
     expect(seen.fast).toBe(true)
