@@ -6,6 +6,7 @@ import { EventBus, type Telemetry, type WeftEvent, type WeftEventMap, type WeftE
 import { isValidId, WorkflowDefinitionError, type Workflow } from '../workflow/index.js'
 import { checkResources } from '../scheduler/index.js'
 import { assertResourceOptions, withUnnamedPools } from '../scheduler/check-resources.js'
+import type { SchedulePlan } from '../scheduler/schedule-plan.js'
 import { checkWorkflow } from '../workflow/check-workflow.js'
 import { assertJournaledData } from '../contract/journaled-data.js'
 import { InvalidArgumentError } from './engine-errors.js'
@@ -107,6 +108,8 @@ export class Engine {
   private readonly leaseKeeper: LeaseKeeper
   private readonly pools: Readonly<Record<string, number>>
   private readonly limits: Readonly<Record<string, number>>
+  /** No pools and no key limits: a workflow without resources needs no check at start. */
+  private readonly unlimited: boolean
   private readonly signalLimits: DataLimits
   private readonly history: DurationHistory | undefined
   /** Lease releases in flight (awaited by `close`). */
@@ -140,6 +143,7 @@ export class Engine {
     this.leaseKeeper = new LeaseKeeper(this.store, this.leaseTtlMs, this.leaseClock)
     this.pools = { ...(options.pools ?? {}) }
     this.limits = { ...(options.limits ?? {}) }
+    this.unlimited = Object.keys(this.pools).length === 0 && Object.keys(this.limits).length === 0
     // A misconfigured engine is refused when it is created, every problem at once, not when a run starts.
     assertResourceOptions(this.pools, this.limits)
     this.signalLimits = { ...(options.signalLimits ?? {}) }
@@ -207,10 +211,7 @@ export class Engine {
     const wf = checkWorkflow(workflow)
     assert(wf.input, input, { workflowId: wf.id, direction: 'workflow-input' })
     assertJournaledData(input, { workflowId: wf.id, direction: 'workflow-input' })
-    if (options.runId !== undefined && !isValidId(options.runId)) {
-      throw new InvalidArgumentError('runId', 'letters, digits, `_ . : -` (1-128 characters, not starting with a dot or dash)', options.runId)
-    }
-    if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new InvalidArgumentError('seed', 'an integer', options.seed)
+    if (options.runId !== undefined || options.seed !== undefined) checkIdentity(options)
     this.checkResources(wf)
     const execution = new RunExecution(
       this.services,
@@ -252,7 +253,11 @@ export class Engine {
   /** Refuses a workflow whose steps ask for more than the engine's pools hold: it would never start. */
   private checkResources(wf: Workflow): void {
     const plan = planOf(wf).schedule
-    if (plan.resources === undefined && Object.keys(this.pools).length === 0 && Object.keys(this.limits).length === 0) return
+    if (plan.resources === undefined && this.unlimited) return
+    this.checkPlanResources(wf, plan)
+  }
+
+  private checkPlanResources(wf: Workflow, plan: SchedulePlan): void {
     const problems = checkResources(plan, this.workflowPools(wf), this.limits)
     if (problems.length === 0) return
     throw new WorkflowDefinitionError(
@@ -575,4 +580,12 @@ async function* runEvents(store: RunStore, execution: RunExecution): AsyncGenera
  */
 export function createEngine(options: EngineOptions = {}): Engine {
   return new Engine(options)
+}
+
+/** The run id and seed a caller gave `start`, checked (apart from `start`: see RunExecution.begin). */
+function checkIdentity(options: StartOptions): void {
+  if (options.runId !== undefined && !isValidId(options.runId)) {
+    throw new InvalidArgumentError('runId', 'letters, digits, `_ . : -` (1-128 characters, not starting with a dot or dash)', options.runId)
+  }
+  if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new InvalidArgumentError('seed', 'an integer', options.seed)
 }

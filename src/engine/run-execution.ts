@@ -268,9 +268,76 @@ export class RunExecution implements StepHost, GateMember {
   // ---------------------------------------------------------------- lifecycle
 
   /** Creates the run in the store, journals `run.started`, runs `onRunStart` hooks, then schedules. */
-  async begin(): Promise<void> {
-    const { store, clock } = this.services
+  /**
+   * Starts the run: journals `run.started` (with the first batch when the store creates runs
+   * with their first events) and drives the scheduler. The common case (a new run, a store with
+   * `createLeased`, no secrets and no run-start hooks) is synchronous and small; everything else
+   * goes through {@link RunExecution.beginGeneral}. The split is for V8: a function is compiled
+   * whole, and a run's once-per-run functions are compiled during the first twenty or so runs of
+   * a process (they reach V8's thresholds one call per run), inside those runs' time. `begin` was
+   * one async function of about 15 KB of baseline code, nearly all of it for rare cases.
+   */
+  begin(): void | Promise<void> {
+    const settings = this.settings
+    if (this.plan.hasSecrets || settings.restored !== undefined || settings.createLeased === undefined || this.hasRunStartHooks()) return this.beginGeneral()
+    try {
+      // As beginGeneral does for this case: created by the first flush, with the first batch
+      // (run.started and the first starts), one durable write instead of two.
+      this.startedAt = this.services.clock.now()
+      this.pendingCreate = this.header()
+      this.record(this.startedEvent0())
+    } catch (error) {
+      return this.abortInfrastructure(error) // nothing journaled yet: as beginGeneral does
+    }
+    this.begun = true
+    this.afterBegin()
+  }
+
+  private hasRunStartHooks(): boolean {
+    const plugins = this.services.plugins
+    for (let k = 0; k < plugins.length; k++) if (plugins[k]!.onRunStart !== undefined) return true
+    return false
+  }
+
+  /** The run's header (kept: see {@link RunExecution.keep}). */
+  private header(): RunHeader {
     const wf = this.workflow
+    return this.keep({
+      runId: this.runId,
+      workflowId: wf.id,
+      version: wf.version,
+      fingerprint: wf.fingerprint,
+      createdAt: this.startedAt,
+      ...(this.settings.parentRunId === undefined ? {} : { parentRunId: this.settings.parentRunId }),
+      ...(this.settings.metadata === undefined ? {} : { metadata: this.settings.metadata }),
+    })
+  }
+
+  /** The run's `run.started` event (its fields kept: see {@link RunExecution.keep}). */
+  private startedEvent0(): JournalEvent {
+    const wf = this.workflow
+    return runStartedEvent(this.keep({
+      seq: ++this.seq,
+      at: this.startedAt,
+      runId: this.runId,
+      workflowId: wf.id,
+      version: wf.version,
+      fingerprint: wf.fingerprint,
+      input: this.settings.input,
+      seed: this.seed,
+      concurrency: this.settings.concurrency,
+      failurePolicy: this.settings.failurePolicy,
+      parentRunId: this.settings.parentRunId,
+      dryRun: this.settings.dryRun,
+      metadata: this.settings.metadata,
+      estimates: this.settings.estimates,
+      definition: summarize(wf),
+    }), this.services.standIns)
+  }
+
+  /** {@link RunExecution.begin} for every case: secrets, a restored run, run-start hooks, a store without `createLeased`. */
+  private async beginGeneral(): Promise<void> {
+    const { store, clock } = this.services
     try {
       if (this.plan.hasSecrets) {
         this.secrets = new RunSecrets(this.services.secrets, this.steps)
@@ -282,16 +349,8 @@ export class RunExecution implements StepHost, GateMember {
         if (!(await this.takeLease())) return
       } else {
         this.startedAt = clock.now()
-        const header: RunHeader = this.keep({
-          runId: this.runId,
-          workflowId: wf.id,
-          version: wf.version,
-          fingerprint: wf.fingerprint,
-          createdAt: this.startedAt,
-          ...(this.settings.parentRunId === undefined ? {} : { parentRunId: this.settings.parentRunId }),
-          ...(this.settings.metadata === undefined ? {} : { metadata: this.settings.metadata }),
-        })
-        const hooked = this.services.plugins.some((plugin) => plugin.onRunStart !== undefined)
+        const header = this.header()
+        const hooked = this.hasRunStartHooks()
         if (this.settings.createLeased !== undefined && !hooked) {
           // Created by the first flush, with the first batch (run.started and the first starts):
           // one durable write instead of two (see createWithFirstBatch).
@@ -311,23 +370,7 @@ export class RunExecution implements StepHost, GateMember {
           }
           if (!leased && !(await this.takeLease())) return
         }
-        const started: JournalEvent = runStartedEvent(this.keep({
-          seq: ++this.seq,
-          at: this.startedAt,
-          runId: this.runId,
-          workflowId: wf.id,
-          version: wf.version,
-          fingerprint: wf.fingerprint,
-          input: this.settings.input,
-          seed: this.seed,
-          concurrency: this.settings.concurrency,
-          failurePolicy: this.settings.failurePolicy,
-          parentRunId: this.settings.parentRunId,
-          dryRun: this.settings.dryRun,
-          metadata: this.settings.metadata,
-          estimates: this.settings.estimates,
-          definition: summarize(wf),
-        }), this.services.standIns)
+        const started = this.startedEvent0()
         if (hooked) {
           // Run-start hooks see a run whose start is journaled.
           await store.append(this.runId, [started], this.appendOptions)
@@ -345,6 +388,11 @@ export class RunExecution implements StepHost, GateMember {
       return
     }
     this.begun = true
+    this.afterBegin()
+  }
+
+  /** What follows a journaled start: the caller's abort signal, a stop asked for meanwhile, then the scheduler. */
+  private afterBegin(): void {
     const signal = this.settings.signal
     if (signal !== undefined) {
       const onAbort = (): void => this.cancel(reasonText(signal.reason, 'signal aborted'))
@@ -444,13 +492,8 @@ export class RunExecution implements StepHost, GateMember {
       if (i < 0) break
       const step = this.steps[i]!
       if (step.when !== undefined) {
-        let go: boolean
-        try {
-          go = step.when({ input: this.settings.input, deps: this.depsOf(i) }) === true
-        } catch (error) {
-          this.attempts[i] = 1
-          this.status[i] = RUNNING
-          this.fail(i, 1, error)
+        const go = this.conditionHolds(i, step.when)
+        if (go === undefined) {
           if (this.stopping !== undefined) return
           continue
         }
@@ -465,6 +508,18 @@ export class RunExecution implements StepHost, GateMember {
       this.launches.push(i)
     }
     if (scheduler.done && !this.finished) this.finish()
+  }
+
+  /** Step `i`'s `when`: true or false, or undefined when it threw (the step then failed in its first attempt). */
+  private conditionHolds(i: number, when: NonNullable<StepDefinition['when']>): boolean | undefined {
+    try {
+      return when({ input: this.settings.input, deps: this.depsOf(i) }) === true
+    } catch (error) {
+      this.attempts[i] = 1
+      this.status[i] = RUNNING
+      this.fail(i, 1, error)
+      return undefined
+    }
   }
 
   private skip(i: number, reason: 'condition' | 'dependency-skipped' | 'dependency-failed', dependency: string | undefined): void {
@@ -1025,27 +1080,11 @@ export class RunExecution implements StepHost, GateMember {
     this.services.gate?.leave(this)
     this.detachSignal?.()
     this.runAbort?.abort()
-    for (const timer of this.timers.values()) timer.abort(DISARMED)
-    this.timers.clear()
+    if (this.timers.size > 0) this.disarmTimers()
     const at = this.time()
     this.keepShapes(at)
-    if (this.stopping === 'cancelled') {
-      this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.cancelled', reason: this.cancelReason, ...(this.resumableCancel ? { resumable: true as const } : {}) })
-      return
-    }
-    if (this.state.failedCount > 0) {
-      const failedSteps: string[] = []
-      let cause: SerializedError | undefined
-      for (let i = 0; i < this.status.length; i++) {
-        if (this.status[i] === FAILED) {
-          failedSteps.push(this.steps[i]!.id)
-          cause ??= this.errors.get(i)
-        }
-      }
-      const error = this.serialize(new RunFailedError({ runId: this.runId, workflowId: this.workflowId, failedSteps }))
-      this.failWith(cause === undefined ? error : { ...error, cause })
-      return
-    }
+    if (this.stopping === 'cancelled') return this.finishCancelled(at)
+    if (this.state.failedCount > 0) return this.finishFailed()
     let output: unknown
     try {
       output = workflowOutput(this.workflow, this.settings.input, this.status, this.outputs)
@@ -1054,6 +1093,30 @@ export class RunExecution implements StepHost, GateMember {
       return
     }
     this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.succeeded', output })
+  }
+
+  // finish()'s rarer cases, apart: V8 compiles a function whole (see RunExecution.begin).
+
+  private disarmTimers(): void {
+    for (const timer of this.timers.values()) timer.abort(DISARMED)
+    this.timers.clear()
+  }
+
+  private finishCancelled(at: number): void {
+    this.record({ seq: ++this.seq, at, runId: this.runId, type: 'run.cancelled', reason: this.cancelReason, ...(this.resumableCancel ? { resumable: true as const } : {}) })
+  }
+
+  private finishFailed(): void {
+    const failedSteps: string[] = []
+    let cause: SerializedError | undefined
+    for (let i = 0; i < this.status.length; i++) {
+      if (this.status[i] === FAILED) {
+        failedSteps.push(this.steps[i]!.id)
+        cause ??= this.errors.get(i)
+      }
+    }
+    const error = this.serialize(new RunFailedError({ runId: this.runId, workflowId: this.workflowId, failedSteps }))
+    this.failWith(cause === undefined ? error : { ...error, cause })
   }
 
   /** Keeps the maps of this run's step events alive for the next runs (see `stand-in.ts`). */
@@ -1138,10 +1201,16 @@ export class RunExecution implements StepHost, GateMember {
     this.rejectResult(error)
   }
 
-  private async settleResult(terminal: JournalEvent): Promise<void> {
+  /** Resolves the run's result, after the plugins' `onRunEnd` hooks when there are any. */
+  private settleResult(terminal: JournalEvent): void | Promise<void> {
     const result = this.buildResult(terminal)
     const plugins = this.services.plugins
-    for (const plugin of plugins) {
+    for (let k = 0; k < plugins.length; k++) if (plugins[k]!.onRunEnd !== undefined) return this.settleResultHooked(result)
+    this.resolveWith(result)
+  }
+
+  private async settleResultHooked(result: RunResult): Promise<void> {
+    for (const plugin of this.services.plugins) {
       if (plugin.onRunEnd === undefined) continue
       try {
         await plugin.onRunEnd({ ...this.hookContext(plugin), result })
@@ -1149,10 +1218,16 @@ export class RunExecution implements StepHost, GateMember {
         this.report({ type: 'engine.warning', runId: this.runId, at: this.services.clock.now(), message: `plugin "${plugin.name}" onRunEnd failed`, error: this.serialize(error) })
       }
     }
+    this.resolveWith(result)
+  }
+
+  private resolveWith(result: RunResult): void {
     this.flush() // records made by onRunEnd hooks
     this.resultSettled = true
-    for (const stream of this.streams) stream.end()
-    this.streams.clear()
+    if (this.streams.size > 0) {
+      for (const stream of this.streams) stream.end()
+      this.streams.clear()
+    }
     this.resolveResult(result)
   }
 
@@ -1283,7 +1358,7 @@ export class RunExecution implements StepHost, GateMember {
     if (this.services.bus.active || this.services.telemetry !== undefined || this.streams.size > 0) for (let k = 0; k < events.length; k++) this.report(events[k]!)
     if (this.leanRun) for (let k = 0; k < launches.length; k++) this.launchLean(launches[k]!)
     else for (let k = 0; k < launches.length; k++) this.launch(launches[k]!)
-    if (actions.length > 0) for (const action of actions) action()
+    for (let k = 0; k < actions.length; k++) actions[k]!()
     const last = events[events.length - 1]!
     if (isTerminalEvent(last)) void this.settleResult(last)
   }

@@ -85,20 +85,20 @@ export class Scheduler {
   concurrency: number
 
   // Unconstrained path: one queue.
-  private readonly ready: ReadyQueue | undefined
+  private ready: ReadyQueue | undefined
 
   // Constrained path: one queue per demand class, classes ordered by their best node.
-  private readonly res: PlanResources | undefined
+  private res: PlanResources | undefined
   private readonly queues: ReadyQueue[] = []
-  private readonly classes: ClassHeap | undefined
-  private readonly passes: Int32Array | undefined
-  private readonly dueMark: Uint8Array | undefined
+  private classes: ClassHeap | undefined
+  private passes: Int32Array | undefined
+  private dueMark: Uint8Array | undefined
   private due: ReadyQueue | undefined
   private readonly backfillLimit: number
   private readonly scratch: number[] = []
-  private readonly local: Capacity | undefined
-  private readonly localPool: Int32Array | undefined
-  private readonly localKey: Int32Array | undefined
+  private local: Capacity | undefined
+  private localPool: Int32Array | undefined
+  private localKey: Int32Array | undefined
   /** Bumped on every push and release: a cached "nothing fits" is valid while it is unchanged. */
   private version = 0
   private stallVersion = -1
@@ -106,11 +106,11 @@ export class Scheduler {
   private sharedBlocked = false
 
   // Shared limits.
-  private readonly pool: PoolState | undefined
-  private readonly sharedCap: Capacity | undefined
-  private readonly sharedPool: Int32Array | undefined
-  private readonly sharedKey: Int32Array | undefined
-  private readonly member: PoolMember | undefined
+  private pool: PoolState | undefined
+  private sharedCap: Capacity | undefined
+  private sharedPool: Int32Array | undefined
+  private sharedKey: Int32Array | undefined
+  private member: PoolMember | undefined
 
   /**
    * Throws a RangeError listing every problem {@link checkResources} finds with the plan under
@@ -127,9 +127,26 @@ export class Scheduler {
     this.blockedBy = new Int32Array(n).fill(-1)
     this.concurrency = options.concurrency ?? Infinity
     this.backfillLimit = options.backfillLimit ?? 8
-    if (typeof this.backfillLimit !== 'number' || !(this.backfillLimit === Infinity || (Number.isInteger(this.backfillLimit) && this.backfillLimit >= 0))) {
-      throw new RangeError(`Expected \`backfillLimit\` to be an integer from 0 and up (or Infinity), got \`${String(options.backfillLimit)}\` (${typeof options.backfillLimit})`)
+    if (this.backfillLimit !== 8) checkBackfillLimit(this.backfillLimit, options.backfillLimit)
+    // The common case (no resources, no limits, nothing shared) in a few lines: a run builds its
+    // scheduler once, so this runs unoptimized for a process's first runs, and V8 compiles a
+    // function whole (see RunExecution.begin).
+    if (plan.resources === undefined && options.shared === undefined && isEmpty(options.pools) && isEmpty(options.limits)) {
+      this.ready = new ReadyQueue(plan.rank)
+    } else {
+      this.setUpLimits(options)
     }
+    const roots = rootsOf(plan)
+    for (let k = 0; k < roots.length; k++) {
+      this.state[roots[k]!] = QUEUED
+      this.enqueue(roots[k]!)
+    }
+    if (this.pool !== undefined) this.joinPool(options)
+  }
+
+  /** The constructor's part for resources, limits and shared limits (checked here, see the constructor's doc). */
+  private setUpLimits(options: SchedulerOptions): void {
+    const plan = this.plan
     const pools = options.pools ?? NONE
     const limits = options.limits ?? NONE
     const shared = options.shared
@@ -142,40 +159,37 @@ export class Scheduler {
     if (problems.length > 0) throw new RangeError(problemsMessage('Scheduler', problems))
     if (res === undefined) {
       this.ready = new ReadyQueue(plan.rank)
-    } else {
-      this.res = res
-      const classCount = res.classSize.length
-      for (let c = 0; c < classCount; c++) this.queues.push(new ReadyQueue(plan.rank, res.classSize[c]!))
-      this.classes = new ClassHeap(classCount)
-      this.passes = new Int32Array(n)
-      this.dueMark = new Uint8Array(n)
-      if (Object.keys(pools).length > 0 || Object.keys(limits).length > 0) {
-        this.local = new Capacity(Infinity, pools, limits)
-        this.localPool = this.local.mapPools(res.pools)
-        this.localKey = this.local.mapKeys(res.keys)
-      }
-      if (this.sharedCap !== undefined) {
-        this.sharedPool = this.sharedCap.mapPools(res.pools)
-        this.sharedKey = this.sharedCap.mapKeys(res.keys)
-      }
+      return
     }
-    for (let i = 0; i < n; i++) {
-      if (this.remaining[i] === 0) {
-        this.state[i] = QUEUED
-        this.enqueue(i)
-      }
+    const n = plan.graph.size
+    this.res = res
+    const classCount = res.classSize.length
+    for (let c = 0; c < classCount; c++) this.queues.push(new ReadyQueue(plan.rank, res.classSize[c]!))
+    this.classes = new ClassHeap(classCount)
+    this.passes = new Int32Array(n)
+    this.dueMark = new Uint8Array(n)
+    if (Object.keys(pools).length > 0 || Object.keys(limits).length > 0) {
+      this.local = new Capacity(Infinity, pools, limits)
+      this.localPool = this.local.mapPools(res.pools)
+      this.localKey = this.local.mapKeys(res.keys)
     }
-    if (this.pool !== undefined) {
-      const self = this
-      this.member = {
-        owner: options.owner === undefined ? this : options.owner,
-        take: () => self.take(),
-        get blockedOnShared() {
-          return self.sharedBlocked
-        },
-      }
-      this.pool.join(this.member)
+    if (this.sharedCap !== undefined) {
+      this.sharedPool = this.sharedCap.mapPools(res.pools)
+      this.sharedKey = this.sharedCap.mapKeys(res.keys)
     }
+  }
+
+  /** Joins the shared limits' pool (after the roots are queued: the pool may take them at once). */
+  private joinPool(options: SchedulerOptions): void {
+    const self = this
+    this.member = {
+      owner: options.owner === undefined ? this : options.owner,
+      take: () => self.take(),
+      get blockedOnShared() {
+        return self.sharedBlocked
+      },
+    }
+    this.pool!.join(this.member)
   }
 
   /** Nodes currently running. */
@@ -501,6 +515,38 @@ function release(res: PlanResources, node: number, cap: Capacity | undefined, po
 
 /** No pools, or no limits. */
 const NONE: Readonly<Record<string, number>> = Object.freeze({})
+
+/**
+ * True when `record` is absent or an object with no own enumerable key (no array built, as
+ * `Object.keys` would). Anything else goes to the checks of {@link checkResources}.
+ */
+function isEmpty(record: Readonly<Record<string, number>> | undefined): boolean {
+  if (record === undefined) return true
+  if (typeof record !== 'object' || record === null) return false
+  for (const name in record) if (Object.hasOwn(record, name)) return false
+  return true
+}
+
+function checkBackfillLimit(limit: number, given: unknown): void {
+  if (typeof limit !== 'number' || !(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) {
+    throw new RangeError(`Expected \`backfillLimit\` to be an integer from 0 and up (or Infinity), got \`${String(given)}\` (${typeof given})`)
+  }
+}
+
+/** The nodes of a plan that need none, in index order; computed once per plan. */
+const planRoots = new WeakMap<SchedulePlan, Int32Array>()
+
+function rootsOf(plan: SchedulePlan): Int32Array {
+  let roots = planRoots.get(plan)
+  if (roots === undefined) {
+    const found: number[] = []
+    const indegree = plan.indegree
+    for (let i = 0; i < indegree.length; i++) if (indegree[i] === 0) found.push(i)
+    roots = Int32Array.from(found)
+    planRoots.set(plan, roots)
+  }
+  return roots
+}
 
 /** Per-name combination of two records (names of either; `pick` where both have one); `a` itself without `b`. */
 function merge(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>> | undefined, pick: (x: number, y: number) => number): Readonly<Record<string, number>> {
