@@ -23,32 +23,46 @@ const statusNames: StepResult['status'][] = ['not-run', 'not-run', 'succeeded', 
  * @internal
  */
 export class RunState {
-  readonly status: Uint8Array
-  readonly attempts: Int32Array
-  readonly outputs: unknown[]
-  readonly errors = new Map<number, SerializedError>()
-  readonly reasons = new Map<number, string>()
-  readonly simulated = new Set<number>()
+  // Declared, then assigned in the constructor (see RunExecution's fields).
+  declare readonly steps: Workflow['steps']
+  declare readonly status: Uint8Array
+  declare readonly attempts: Int32Array
+  declare readonly outputs: unknown[]
+  declare readonly errors: Map<number, SerializedError>
+  declare readonly reasons: Map<number, string>
+  declare readonly simulated: Set<number>
   /** Steps whose output is their fallback. */
-  readonly fallbacks = new Set<number>()
+  declare readonly fallbacks: Set<number>
   /** Self-healing actions taken per step. */
-  readonly healed = new Map<number, { rule: number; then: string }[]>()
+  declare readonly healed: Map<number, { rule: number; then: string }[]>
   /** Succeeded steps in completion order (kept only when some step has a compensation). */
-  readonly completion: number[] = []
-  readonly compensation: CompensationState = emptyCompensationState()
+  declare readonly completion: number[]
+  declare readonly compensation: CompensationState
   /** Signals received, latest payload per name. */
-  readonly signals = new Map<string, unknown>()
+  declare readonly signals: Map<string, unknown>
   /** Time of each step's first start (for `totalTimeout`). */
-  readonly firstStart = new Map<number, number>()
+  declare readonly firstStart: Map<number, number>
   /** Last retry delay of each step (decorrelated jitter continues from it). */
-  readonly lastDelay = new Map<number, number>()
-  failedCount = 0
+  declare readonly lastDelay: Map<number, number>
+  declare failedCount: number
 
-  constructor(readonly steps: Workflow['steps']) {
+  constructor(steps: Workflow['steps']) {
     const n = steps.length
+    this.steps = steps
     this.status = new Uint8Array(n)
     this.attempts = new Int32Array(n)
     this.outputs = new Array<unknown>(n)
+    this.errors = new Map()
+    this.reasons = new Map()
+    this.simulated = new Set()
+    this.fallbacks = new Set()
+    this.healed = new Map()
+    this.completion = []
+    this.compensation = emptyCompensationState()
+    this.signals = new Map()
+    this.firstStart = new Map()
+    this.lastDelay = new Map()
+    this.failedCount = 0
   }
 
   /** How each step ended, by step id. */

@@ -10,24 +10,27 @@
  * @public
  */
 export class ReadyQueue {
-  private readonly heap: Int32Array
-  private count = 0
+  // Declared, then assigned in the constructor (see Scheduler's fields).
+  private declare readonly rank: Int32Array
+  private declare readonly heap: Int32Array
+  private declare count: number
   // The in-order part: a ring buffer of increasing ranks.
-  private readonly fifo: Int32Array
-  private head = 0
-  private length = 0
+  private declare readonly fifo: Int32Array
+  private declare head: number
+  private declare length: number
 
   /**
    * @param rank - rank of each node; must be unique per node.
    * @param capacity - most nodes queued at once.
    *   @defaultValue `rank.length` (every node)
    */
-  constructor(
-    private readonly rank: Int32Array,
-    capacity: number = rank.length,
-  ) {
+  constructor(rank: Int32Array, capacity: number = rank.length) {
+    this.rank = rank
     this.heap = new Int32Array(Math.max(1, capacity))
+    this.count = 0
     this.fifo = new Int32Array(Math.max(1, capacity))
+    this.head = 0
+    this.length = 0
   }
 
   /** Number of queued nodes. */
