@@ -544,10 +544,14 @@ export class Engine {
 
 /** A run handle's `events`: each iteration replays the journal so far, then follows the run live. */
 class RunEvents implements AsyncIterable<WeftEvent> {
-  constructor(
-    private readonly store: RunStore,
-    private readonly execution: RunExecution,
-  ) {}
+  // Declared, then assigned in the constructor: built once per run (see RunExecution's fields).
+  private declare readonly store: RunStore
+  private declare readonly execution: RunExecution
+
+  constructor(store: RunStore, execution: RunExecution) {
+    this.store = store
+    this.execution = execution
+  }
 
   [Symbol.asyncIterator](): AsyncIterator<WeftEvent> {
     return runEvents(this.store, this.execution)

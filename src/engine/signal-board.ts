@@ -24,9 +24,14 @@ export function checkSignalPayload(workflow: Workflow, name: string, payload: un
  * @internal
  */
 export class SignalBoard {
-  private readonly waiters = new Map<string, { resolve: (payload: unknown) => void }[]>()
+  // Declared, then assigned in the constructor: built once per run (see RunExecution's fields).
+  private declare readonly received: Map<string, unknown>
+  private declare readonly waiters: Map<string, { resolve: (payload: unknown) => void }[]>
 
-  constructor(private readonly received: Map<string, unknown>) {}
+  constructor(received: Map<string, unknown>) {
+    this.received = received
+    this.waiters = new Map()
+  }
 
   /** Resolves with the payload of `name` once received; rejects when `signal` aborts. */
   wait(name: string, signal: AbortSignal): Promise<unknown> {

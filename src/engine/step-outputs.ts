@@ -28,11 +28,16 @@ function stepsView(wf: Workflow, status: Uint8Array, outputs: readonly unknown[]
  * cost seven closures (and, under esbuild's `keepNames`, a name set on each; see `unnamed`).
  */
 class StepsViewTraps implements ProxyHandler<Record<string, unknown>> {
-  constructor(
-    private readonly wf: Workflow,
-    private readonly status: Uint8Array,
-    private readonly outputs: readonly unknown[],
-  ) {}
+  // Declared, then assigned in the constructor: built once per run (see RunExecution's fields).
+  private declare readonly wf: Workflow
+  private declare readonly status: Uint8Array
+  private declare readonly outputs: readonly unknown[]
+
+  constructor(wf: Workflow, status: Uint8Array, outputs: readonly unknown[]) {
+    this.wf = wf
+    this.status = status
+    this.outputs = outputs
+  }
 
   /** The index of the succeeded step `key` names, or -1. */
   private indexOf(key: string | symbol): number {
