@@ -108,6 +108,10 @@ export class Engine {
   private readonly leaseKeeper: LeaseKeeper
   private readonly pools: Readonly<Record<string, number>>
   private readonly limits: Readonly<Record<string, number>>
+  /** Takes a new run's lease (when the store leases runs); one function per engine, not per run. */
+  private readonly leaseRun: ((run: RunExecution) => Promise<number | undefined>) | undefined
+  /** Creates a new run with its first events and takes its lease (when the store can). */
+  private readonly createLeasedRun: ((run: RunExecution, header: RunHeader, events?: readonly JournalEvent[]) => Promise<number | undefined>) | undefined
   /** No pools and no key limits: a workflow without resources needs no check at start. */
   private readonly unlimited: boolean
   private readonly signalLimits: DataLimits
@@ -144,6 +148,9 @@ export class Engine {
     this.pools = { ...(options.pools ?? {}) }
     this.limits = { ...(options.limits ?? {}) }
     this.unlimited = Object.keys(this.pools).length === 0 && Object.keys(this.limits).length === 0
+    this.leaseRun = this.store.acquireLease === undefined ? undefined : (run) => this.lease(run, undefined)
+    this.createLeasedRun =
+      this.store.acquireLease === undefined || this.store.createLeased === undefined ? undefined : (run, header, events) => this.createLeasedAndAdopt(run, header, events)
     // A misconfigured engine is refused when it is created, every problem at once, not when a run starts.
     assertResourceOptions(this.pools, this.limits)
     this.signalLimits = { ...(options.signalLimits ?? {}) }
@@ -231,12 +238,8 @@ export class Engine {
         estimates: this.history?.estimatesFor(wf),
         pools: this.workflowPools(wf),
         limits: this.limits,
-        lease: this.store.acquireLease === undefined ? undefined : (run: RunExecution) => this.lease(run, undefined),
-        createLeased:
-          this.store.acquireLease === undefined || this.store.createLeased === undefined
-            ? undefined
-            : async (run: RunExecution, header: RunHeader, events?: readonly JournalEvent[]) =>
-                this.adopt(run, await this.store.createLeased!(header, this.owner, this.leaseTtlMs, events)),
+        lease: this.leaseRun,
+        createLeased: this.createLeasedRun,
       },
     )
     return this.launch(execution)
@@ -418,6 +421,21 @@ export class Engine {
   }
 
   /** Takes the lease of a run unless one is `held` already, and keeps it (see `adopt`). */
+  /**
+   * Creates a run with its first events and keeps its lease (see {@link Engine.adopt}). Not an
+   * async function: it runs once per run, so unoptimized for a process's first runs, and an async
+   * function is several times the code (see RunExecution.begin).
+   */
+  private createLeasedAndAdopt(run: RunExecution, header: RunHeader, events: readonly JournalEvent[] | undefined): Promise<number | undefined> {
+    let created: Promise<Lease | undefined>
+    try {
+      created = Promise.resolve(this.store.createLeased!(header, this.owner, this.leaseTtlMs, events))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return created.then((lease) => this.adopt(run, lease))
+  }
+
   private async lease(run: RunExecution, held: Lease | undefined): Promise<number | undefined> {
     return this.adopt(run, held ?? (await this.store.acquireLease!(run.runId, this.owner, this.leaseTtlMs)))
   }
