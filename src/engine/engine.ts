@@ -10,7 +10,7 @@ import type { SchedulePlan } from '../scheduler/schedule-plan.js'
 import { checkWorkflow } from '../workflow/check-workflow.js'
 import { assertJournaledData } from '../contract/journaled-data.js'
 import { InvalidArgumentError } from './engine-errors.js'
-import type { WeftPlugin } from './plugin.js'
+import { pluginHooks, type WeftPlugin } from './plugin.js'
 import { EventStandIns } from './stand-in.js'
 import { RunExecution, type CancelOptions, type ChildRunRequest, type FailurePolicy, type RunServices } from './run-execution.js'
 import type { RunResult } from './run-result.js'
@@ -162,6 +162,7 @@ export class Engine {
       bus: this.bus,
       telemetry: this.telemetry,
       plugins: this.plugins,
+      hooks: pluginHooks(this.plugins),
       inline: this.inline,
       runChild: (request) => this.runChild(request),
       guards: new StepGuards(this.clock, this.bus),
@@ -195,7 +196,7 @@ export class Engine {
   }
 
   private sharesCapacity(options: EngineOptions): boolean {
-    return Object.keys(this.pools).length > 0 || Object.keys(this.limits).length > 0 || (options.globalConcurrency !== undefined && options.globalConcurrency !== Infinity)
+    return !this.unlimited || (options.globalConcurrency !== undefined && options.globalConcurrency !== Infinity)
   }
 
   private assertOpen(operation: string): void {
@@ -423,7 +424,6 @@ export class Engine {
     return (await this.resume(runId, workflow, { signal: abort.signal })).result
   }
 
-  /** Takes the lease of a run unless one is `held` already, and keeps it (see `adopt`). */
   /**
    * Creates a run with its first events and keeps its lease (see {@link Engine.adopt}). Not an
    * async function: it runs once per run, so unoptimized for a process's first runs, and an async
@@ -439,6 +439,7 @@ export class Engine {
     return created.then((lease) => this.adopt(run, lease))
   }
 
+  /** Takes the lease of a run unless one is `held` already, and keeps it (see `adopt`). */
   private async lease(run: RunExecution, held: Lease | undefined): Promise<number | undefined> {
     return this.adopt(run, held ?? (await this.store.acquireLease!(run.runId, this.owner, this.leaseTtlMs)))
   }

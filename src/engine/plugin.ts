@@ -51,3 +51,25 @@ export interface WeftPlugin {
   /** After the run's final event is journaled. */
   onRunEnd?(ctx: RunHookContext & { readonly result: RunResult }): void | Promise<void>
 }
+
+/**
+ * The plugins of an engine sorted by the hooks they have, once per engine (its plugins are fixed
+ * when it is created) rather than once per run.
+ * @internal
+ */
+export interface PluginHooks {
+  readonly beforeStep: readonly WeftPlugin[]
+  readonly afterStep: readonly WeftPlugin[]
+  readonly runStart: boolean
+  readonly runEnd: boolean
+}
+
+/** {@link PluginHooks} of `plugins`. @internal */
+export function pluginHooks(plugins: readonly WeftPlugin[]): PluginHooks {
+  return {
+    beforeStep: plugins.filter((p) => p.beforeStep !== undefined),
+    afterStep: plugins.filter((p) => p.afterStep !== undefined),
+    runStart: plugins.some((p) => p.onRunStart !== undefined),
+    runEnd: plugins.some((p) => p.onRunEnd !== undefined),
+  }
+}

@@ -9,6 +9,7 @@ import { RunExecution, type FailurePolicy } from './run-execution.js'
 import { planOf } from './workflow-plan.js'
 import { StepGuards } from './step-guards.js'
 import { EventStandIns } from './stand-in.js'
+import { pluginHooks } from './plugin.js'
 
 /**
  * What {@link Engine.replay} checked.
@@ -135,6 +136,7 @@ async function replaySegment(
       bus: new EventBus(),
       telemetry: undefined,
       plugins: [],
+      hooks: pluginHooks([]),
       inline: executor,
       runChild: () => Promise.reject(new Error('replay never starts child runs')),
       guards: new StepGuards(clock, new EventBus()),

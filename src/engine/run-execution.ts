@@ -20,7 +20,7 @@ import type { StepGuards } from './step-guards.js'
 import { matchesError, RemedyFailedError, selectRemedy, type RemedySelection } from '../resilience/index.js'
 import { isTerminalEvent } from '../journal/index.js'
 import { EventStream } from './event-stream.js'
-import type { RunHookContext, StepHookContext, WeftPlugin } from './plugin.js'
+import type { PluginHooks, RunHookContext, StepHookContext, WeftPlugin } from './plugin.js'
 import type { RunResult } from './run-result.js'
 import { StepRuntime, type StepHost } from './step-runtime.js'
 import { scheduleWith, type WorkflowPlan } from './workflow-plan.js'
@@ -59,6 +59,8 @@ export interface RunServices {
   readonly bus: EventBus
   readonly telemetry: Telemetry | undefined
   readonly plugins: readonly WeftPlugin[]
+  /** The plugins by hook (see {@link pluginHooks}). */
+  readonly hooks: PluginHooks
   /** Runs the steps the engine implements itself (gates, sub-workflows, dry-run stand-ins). */
   readonly inline: Executor
   /** Runs a sub-workflow step's child run and resolves with its output. */
@@ -167,8 +169,6 @@ export class RunExecution implements StepHost, GateMember {
   private declare readonly signals: SignalBoard
   private declare readonly childAttempts: Map<number, number>
   private declare readonly streams: Set<EventStream>
-  private declare readonly beforeStep: WeftPlugin[]
-  private declare readonly afterStep: WeftPlugin[]
   private declare mapSteps: MapSteps | undefined
   /** The run may take the lean path (see {@link RunExecution.succeedLean}) for plain steps. */
   private declare readonly leanRun: boolean
@@ -254,15 +254,13 @@ export class RunExecution implements StepHost, GateMember {
     this.signals = new SignalBoard(state.signals)
     this.childAttempts = new Map()
     this.streams = new Set()
-    this.beforeStep = services.plugins.filter((p) => p.beforeStep !== undefined)
-    this.afterStep = services.plugins.filter((p) => p.afterStep !== undefined)
     this.mapSteps = undefined
     this.leanRun =
       leanPath.enabled &&
       schedule.resources === undefined &&
       services.gate === undefined &&
-      this.beforeStep.length === 0 &&
-      this.afterStep.length === 0 &&
+      services.hooks.beforeStep.length === 0 &&
+      services.hooks.afterStep.length === 0 &&
       !plan.hasSecrets &&
       !plan.hasConditions &&
       settings.dryRun !== true
@@ -311,7 +309,6 @@ export class RunExecution implements StepHost, GateMember {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Creates the run in the store, journals `run.started`, runs `onRunStart` hooks, then schedules. */
   /**
    * Starts the run: journals `run.started` (with the first batch when the store creates runs
    * with their first events) and drives the scheduler. The common case (a new run, a store with
@@ -323,24 +320,18 @@ export class RunExecution implements StepHost, GateMember {
    */
   begin(): void | Promise<void> {
     const settings = this.settings
-    if (this.plan.hasSecrets || settings.restored !== undefined || settings.createLeased === undefined || this.hasRunStartHooks()) return this.beginGeneral()
+    if (this.plan.hasSecrets || settings.restored !== undefined || settings.createLeased === undefined || this.services.hooks.runStart) return this.beginGeneral()
     try {
       // As beginGeneral does for this case: created by the first flush, with the first batch
       // (run.started and the first starts), one durable write instead of two.
       this.startedAt = this.services.clock.now()
       this.pendingCreate = this.header()
-      this.record(this.startedEvent0())
+      this.record(this.runStartedRecord())
     } catch (error) {
       return this.abortInfrastructure(error) // nothing journaled yet: as beginGeneral does
     }
     this.begun = true
     this.afterBegin()
-  }
-
-  private hasRunStartHooks(): boolean {
-    const plugins = this.services.plugins
-    for (let k = 0; k < plugins.length; k++) if (plugins[k]!.onRunStart !== undefined) return true
-    return false
   }
 
   /** The run's header (kept: see {@link RunExecution.keep}). */
@@ -358,7 +349,7 @@ export class RunExecution implements StepHost, GateMember {
   }
 
   /** The run's `run.started` event (its fields kept: see {@link RunExecution.keep}). */
-  private startedEvent0(): JournalEvent {
+  private runStartedRecord(): JournalEvent {
     const wf = this.workflow
     return runStartedEvent(this.keep({
       seq: ++this.seq,
@@ -394,7 +385,7 @@ export class RunExecution implements StepHost, GateMember {
       } else {
         this.startedAt = clock.now()
         const header = this.header()
-        const hooked = this.hasRunStartHooks()
+        const hooked = this.services.hooks.runStart
         if (this.settings.createLeased !== undefined && !hooked) {
           // Created by the first flush, with the first batch (run.started and the first starts):
           // one durable write instead of two (see createWithFirstBatch).
@@ -414,7 +405,7 @@ export class RunExecution implements StepHost, GateMember {
           }
           if (!leased && !(await this.takeLease())) return
         }
-        const started = this.startedEvent0()
+        const started = this.runStartedRecord()
         if (hooked) {
           // Run-start hooks see a run whose start is journaled.
           await store.append(this.runId, [started], this.appendOptions)
@@ -609,7 +600,7 @@ export class RunExecution implements StepHost, GateMember {
     const step = this.steps[i]!
     const ctx = new StepRuntime(this, i, step.id, attempt, this.settings.input, this.depsOf(i))
     this.lastContext = ctx // keeps the hidden class alive between runs (see Engine.lastEnded)
-    if (this.beforeStep.length > 0) {
+    if (this.services.hooks.beforeStep.length > 0) {
       this.runStepHooks('before', i, attempt, undefined).then(
         () => {
           if (this.isCurrent(i, attempt)) this.execute(i, attempt, ctx)
@@ -772,7 +763,7 @@ export class RunExecution implements StepHost, GateMember {
         return
       }
     }
-    if (this.afterStep.length > 0) {
+    if (this.services.hooks.afterStep.length > 0) {
       this.runStepHooks('after', i, attempt, value).then(
         () => this.succeed(i, attempt, value),
         (error) => this.onError(i, attempt, error),
@@ -1248,8 +1239,7 @@ export class RunExecution implements StepHost, GateMember {
   /** Resolves the run's result, after the plugins' `onRunEnd` hooks when there are any. */
   private settleResult(terminal: JournalEvent): void | Promise<void> {
     const result = this.buildResult(terminal)
-    const plugins = this.services.plugins
-    for (let k = 0; k < plugins.length; k++) if (plugins[k]!.onRunEnd !== undefined) return this.settleResultHooked(result)
+    if (this.services.hooks.runEnd) return this.settleResultHooked(result)
     this.resolveWith(result)
   }
 
@@ -1479,7 +1469,8 @@ export class RunExecution implements StepHost, GateMember {
 
   private async runStepHooks(which: 'before' | 'after', i: number, attempt: number, output: unknown): Promise<void> {
     const stepId = this.steps[i]!.id
-    for (const plugin of which === 'before' ? this.beforeStep : this.afterStep) {
+    const hooks = this.services.hooks
+    for (const plugin of which === 'before' ? hooks.beforeStep : hooks.afterStep) {
       const ctx: StepHookContext = { ...this.hookContext(plugin, stepId), stepId, attempt }
       if (which === 'before') await plugin.beforeStep!(ctx)
       else await plugin.afterStep!({ ...ctx, output })

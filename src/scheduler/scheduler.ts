@@ -3,7 +3,7 @@ import { checkResources, problemsMessage } from './check-resources.js'
 import { ClassHeap } from './class-heap.js'
 import { ReadyQueue } from './ready-queue.js'
 import type { PlanResources, SchedulePlan } from './schedule-plan.js'
-import { poolStateOf, type PoolMember, type PoolState, type SharedLimits } from './shared-limits.js'
+import { checkBackfillLimit, poolStateOf, type PoolMember, type PoolState, type SharedLimits } from './shared-limits.js'
 
 const WAITING = 0
 const QUEUED = 1
@@ -155,7 +155,7 @@ export class Scheduler {
     this.sharedPool = undefined
     this.sharedKey = undefined
     this.member = undefined
-    if (this.backfillLimit !== 8) checkBackfillLimit(this.backfillLimit, options.backfillLimit)
+    if (this.backfillLimit !== 8) checkBackfillLimit(this.backfillLimit)
     // The common case (no resources, no limits, nothing shared) in a few lines: a run builds its
     // scheduler once, so this runs unoptimized for a process's first runs, and V8 compiles a
     // function whole (see RunExecution.begin).
@@ -553,12 +553,6 @@ function isEmpty(record: Readonly<Record<string, number>> | undefined): boolean 
   if (typeof record !== 'object' || record === null) return false
   for (const name in record) if (Object.hasOwn(record, name)) return false
   return true
-}
-
-function checkBackfillLimit(limit: number, given: unknown): void {
-  if (typeof limit !== 'number' || !(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) {
-    throw new RangeError(`Expected \`backfillLimit\` to be an integer from 0 and up (or Infinity), got \`${String(given)}\` (${typeof given})`)
-  }
 }
 
 /** The nodes of a plan that need none, in index order; computed once per plan. */

@@ -142,9 +142,7 @@ export function createSlotPool<T = unknown>(options: SharedLimitsOptions = {}): 
     throw new RangeError(`Expected \`concurrency\` to be an integer from 1 and up (or Infinity), got \`${String(concurrency)}\` (${typeof concurrency})`)
   }
   const backfillLimit = options.backfillLimit ?? 8
-  if (typeof backfillLimit !== 'number' || !(backfillLimit === Infinity || (Number.isInteger(backfillLimit) && backfillLimit >= 0))) {
-    throw new RangeError(`Expected \`backfillLimit\` to be an integer from 0 and up (or Infinity), got \`${String(backfillLimit)}\` (${typeof backfillLimit})`)
-  }
+  checkBackfillLimit(backfillLimit)
   const pools = Object.freeze({ ...options.pools })
   const limits = Object.freeze({ ...options.limits })
   const problems = optionProblems(pools, limits)
@@ -254,5 +252,16 @@ class SlotPool<T> implements SharedLimits<T>, PoolState {
     this.waitingSince.delete(member)
     const d = this.due.indexOf(member)
     if (d >= 0) this.due.splice(d, 1)
+  }
+}
+
+/**
+ * Throws a RangeError unless `limit` is an integer from 0 (or Infinity): the starvation bound of
+ * `backfillLimit` of a scheduler and of a slot pool.
+ * @internal
+ */
+export function checkBackfillLimit(limit: unknown): void {
+  if (typeof limit !== 'number' || !(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) {
+    throw new RangeError(`Expected \`backfillLimit\` to be an integer from 0 and up (or Infinity), got \`${String(limit)}\` (${typeof limit})`)
   }
 }
