@@ -1,0 +1,81 @@
+/**
+ * Reads what V8 printed while a child process ran W1/W2/R1 (see jit.ts): its tracing flags'
+ * lines between the child's run markers, grouped by run. Node 20's V8 (11.3) formats; a line of
+ * another shape is ignored, never misread.
+ */
+
+/**
+ * What V8 did for one run of Weft (run 0 is the warm-up): during it, and since the previous Weft
+ * run ended (the baseline's run and the forced GCs in between, when V8 also installs the code it
+ * compiled in the background; what it installs there is what the next Weft run starts with).
+ */
+export interface JitRun {
+  readonly run: number
+  readonly weftMs: number
+  readonly baselineMs: number
+  /** Estimated size of the baseline (Sparkplug) code V8 queued during the run, in bytes. */
+  readonly sparkplugBytes: number
+  /** Functions whose optimized (TurboFan) code V8 installed during the run. */
+  readonly optimized: readonly string[]
+  /** Functions V8 deoptimized during the run, with its reason. */
+  readonly deoptimized: readonly { readonly name: string; readonly reason: string }[]
+  /** Functions whose count towards optimization an inline-cache change reset during the run. */
+  readonly resets: readonly string[]
+}
+
+/** V8's tracing flags the child runs with (all print to standard output). */
+export const JIT_TRACE_FLAGS = ['--trace-opt-verbose', '--trace-deopt', '--trace-baseline-batch-compilation'] as const
+
+/** The marker the child prints before each Weft run. */
+export const RUN_MARK = '=== RUN '
+/** The marker the child prints after each Weft run: `=== END <run> weft <ms> base <ms>`. */
+export const END_MARK = '=== END '
+
+const enqueued = /^\[Baseline batch compilation\] Enqueued SFI (.*) with estimated size (\d+) /
+const optimized = /^\[completed optimizing 0x[0-9a-f]+ <JSFunction ([^>]*?) ?\(sfi = /
+const bailout = /^\[bailout \(kind: [^,]+, reason: ([^)]*)\): begin\. deoptimizing 0x[0-9a-f]+ <JSFunction ([^>]*?) ?\(sfi = /
+const reset = /^\[resetting ticks for (?:0x[0-9a-f]+ )?<SharedFunctionInfo ?([^>]*)> from \d+ due to IC change/
+const end = /^=== END (\d+) weft ([\d.]+) base ([\d.]+)/
+
+/** A function without a name (an arrow function, say). */
+const anonymous = '(anonymous)'
+
+/**
+ * The runs in `output`, the child's standard output. A run counts what V8 printed after the
+ * previous run's end marker (for run 0, after its start marker) up to its own end marker.
+ */
+export function parseJitTrace(output: string): JitRun[] {
+  const runs: JitRun[] = []
+  let current: { sparkplugBytes: number; optimized: string[]; deoptimized: { name: string; reason: string }[]; resets: string[] } | undefined
+  for (const line of output.split('\n')) {
+    if (line.startsWith(RUN_MARK)) {
+      current ??= { sparkplugBytes: 0, optimized: [], deoptimized: [], resets: [] }
+      continue
+    }
+    const ended = end.exec(line)
+    if (ended !== null) {
+      if (current !== undefined) runs.push({ run: Number(ended[1]), weftMs: Number(ended[2]), baselineMs: Number(ended[3]), ...current })
+      current = { sparkplugBytes: 0, optimized: [], deoptimized: [], resets: [] } // the next run's, from here
+      continue
+    }
+    if (current === undefined) continue
+    let m = enqueued.exec(line)
+    if (m !== null) {
+      current.sparkplugBytes += Number(m[2])
+      continue
+    }
+    m = optimized.exec(line)
+    if (m !== null) {
+      current.optimized.push(m[1] || anonymous)
+      continue
+    }
+    m = bailout.exec(line)
+    if (m !== null) {
+      current.deoptimized.push({ name: m[2] || anonymous, reason: m[1]! })
+      continue
+    }
+    m = reset.exec(line)
+    if (m !== null) current.resets.push(m[1] || anonymous)
+  }
+  return runs
+}
