@@ -870,7 +870,7 @@ export class RunExecution implements StepHost, GateMember {
     // What the launched bodies record synchronously is appended once they have all started.
     this.flushing = true
     if (first >= 0) this.launchLean(first)
-    if (more !== undefined) for (let k = 0; k < more.length; k++) this.launchLean(more[k]!)
+    if (more !== undefined) launchMore(this, more)
     if (this.afterCommitActions.length > 0) {
       const actions = this.afterCommitActions
       this.afterCommitActions = []
@@ -881,8 +881,12 @@ export class RunExecution implements StepHost, GateMember {
     if (this.pendingEvents > 0) this.flushNow()
   }
 
-  /** {@link RunExecution.launch} of a step the lean path started: plain steps go straight to the executor. */
-  private launchLean(j: number): void {
+  /**
+   * {@link RunExecution.launch} of a step the lean path started: plain steps go straight to the
+   * executor. Public only for `launchMore`.
+   * @internal
+   */
+  launchLean(j: number): void {
     if (this.plan.direct[j] !== 1) return this.launch(j)
     if (this.status[j] !== RUNNING) return // a body started before it ended the run
     const step = this.steps[j]!
@@ -1485,6 +1489,22 @@ export class RunExecution implements StepHost, GateMember {
  * @internal
  */
 export const leanPath = { enabled: true }
+
+/**
+ * {@link RunExecution.launchLean} of each step in `more`: the steps after the first that one
+ * step's success made ready (a fan-out's root releases its whole branch at once).
+ *
+ * This is a plain function, not a loop inside `commitLean`. In a fan-out only one success per run
+ * launches several steps: the first one, the root's. During a process's first run that call comes
+ * before V8 has given `commitLean` its inline caches. Each later run's first call then set up the
+ * loop's property loads anew, and V8 reset `commitLean`'s count towards optimization. In W2
+ * (`npm run bench:jit W2`) that reset happened in run 1 of every process, and `commitLean` was
+ * optimized in run 5, not run 4. A call to a module function sets up no property cache, so it
+ * resets nothing.
+ */
+function launchMore(run: RunExecution, more: number[]): void {
+  for (let k = 0; k < more.length; k++) run.launchLean(more[k]!)
+}
 
 /** The steps the lean path started, `first` then `more`, as one launch list (`more` itself, with `first` put in front). */
 function launchList(first: number, more: number[] | undefined): number[] {

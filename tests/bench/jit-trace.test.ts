@@ -77,3 +77,23 @@ describe('bench:jit trace parsing', () => {
     expect(run?.deoptimized).toContainEqual({ name: 'drive', reason: 'wrong map' })
   })
 })
+
+describe('the lean path under bench:jit', () => {
+  it("W2's runs after the warm-up reset no tier-up count of the lean path's functions", () => {
+    // An inline-cache change in a function sends it back to the start of its count towards
+    // optimization; one in every process's run 1 delayed `commitLean` by a run (see launchMore).
+    const root = fileURLToPath(new URL('../../', import.meta.url))
+    const out = spawnSync(process.execPath, ['--expose-gc', ...JIT_TRACE_FLAGS, '--import', 'tsx', 'bench/jit.ts', 'W2', '3'], {
+      cwd: root,
+      env: { ...process.env, BENCH_JIT_CHILD: '1' },
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: 60_000,
+    })
+    expect(out.status, out.stderr).toBe(0)
+    const runs = parseJitTrace(out.stdout)
+    expect(runs.map((r) => r.run)).toEqual([0, 1, 2, 3])
+    const lean = ['onValue', 'succeedLean', 'commitLean', 'launchLean', 'settle', 'take']
+    expect(runs.slice(1).flatMap((r) => r.resets).filter((name) => lean.includes(name))).toEqual([])
+  }, 90_000)
+})
