@@ -1,5 +1,5 @@
 /**
- * Reads what V8 printed while a child process ran W1/W2/R1 (see jit.ts): its tracing flags'
+ * Reads what V8 printed while a child process ran W1, W2, W3 or R1 (see jit.ts): its tracing flags'
  * lines between the child's run markers, grouped by run. Node 20's V8 (11.3) formats; a line of
  * another shape is ignored, never misread.
  */
@@ -10,16 +10,19 @@
  * compiled in the background; what it installs there is what the next Weft run starts with).
  */
 export interface JitRun {
+  /** The run's number: 0 is the warm-up, 1-7 what WORKLOADS.md's median is taken over. */
   readonly run: number
+  /** Weft's run, in ms (slowed by the tracing). */
   readonly weftMs: number
+  /** The baseline's run just before it, in ms. */
   readonly baselineMs: number
-  /** Estimated size of the baseline (Sparkplug) code V8 queued during the run, in bytes. */
+  /** Estimated size of the baseline (Sparkplug) code V8 queued, in bytes. */
   readonly sparkplugBytes: number
-  /** Functions whose optimized (TurboFan) code V8 installed during the run. */
+  /** Functions whose optimized (TurboFan) code V8 installed, once per installation. */
   readonly optimized: readonly string[]
-  /** Functions V8 deoptimized during the run, with its reason. */
+  /** Functions V8 deoptimized, each with V8's reason. */
   readonly deoptimized: readonly { readonly name: string; readonly reason: string }[]
-  /** Functions whose count towards optimization an inline-cache change reset during the run. */
+  /** Functions whose count towards optimization an inline-cache change reset. */
   readonly resets: readonly string[]
 }
 
