@@ -10,7 +10,7 @@ import type { SchedulePlan } from '../scheduler/schedule-plan.js'
 import { checkWorkflow } from '../workflow/check-workflow.js'
 import { assertJournaledData } from '../contract/journaled-data.js'
 import { InvalidArgumentError } from './engine-errors.js'
-import { pluginHooks, type WeftPlugin } from './plugin.js'
+import { pluginHooks } from './plugin.js'
 import { EventStandIns } from './stand-in.js'
 import { RunExecution, type CancelOptions, type ChildRunRequest, type FailurePolicy, type RunServices } from './run-execution.js'
 import type { RunResult } from './run-result.js'
@@ -96,7 +96,6 @@ export class Engine {
   private readonly clock: Clock
   private readonly entropy: Entropy
   private readonly telemetry: Telemetry | undefined
-  private readonly plugins: readonly WeftPlugin[]
   private readonly concurrency: number
   private readonly failurePolicy: FailurePolicy
   private readonly bus: EventBus
@@ -135,7 +134,6 @@ export class Engine {
     this.clock = options.clock ?? systemClock
     this.entropy = options.entropy ?? systemEntropy
     this.telemetry = options.telemetry
-    this.plugins = [...(options.plugins ?? [])]
     this.concurrency = checkConcurrency('concurrency', options.concurrency)
     this.failurePolicy = checkPolicy('failurePolicy', options.failurePolicy)
     this.bus = new EventBus()
@@ -161,8 +159,7 @@ export class Engine {
       clock: this.clock,
       bus: this.bus,
       telemetry: this.telemetry,
-      plugins: this.plugins,
-      hooks: pluginHooks(this.plugins),
+      hooks: pluginHooks(options.plugins ?? []),
       inline: this.inline,
       runChild: (request) => this.runChild(request),
       guards: new StepGuards(this.clock, this.bus),

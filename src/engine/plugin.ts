@@ -53,15 +53,15 @@ export interface WeftPlugin {
 }
 
 /**
- * The plugins of an engine sorted by the hooks they have, once per engine (its plugins are fixed
- * when it is created) rather than once per run.
+ * The plugins of an engine that have each hook, in the engine's order; sorted once per engine
+ * (its plugins are fixed when it is created) rather than once per run.
  * @internal
  */
 export interface PluginHooks {
   readonly beforeStep: readonly WeftPlugin[]
   readonly afterStep: readonly WeftPlugin[]
-  readonly runStart: boolean
-  readonly runEnd: boolean
+  readonly runStart: readonly WeftPlugin[]
+  readonly runEnd: readonly WeftPlugin[]
 }
 
 /** {@link PluginHooks} of `plugins`. @internal */
@@ -69,7 +69,7 @@ export function pluginHooks(plugins: readonly WeftPlugin[]): PluginHooks {
   return {
     beforeStep: plugins.filter((p) => p.beforeStep !== undefined),
     afterStep: plugins.filter((p) => p.afterStep !== undefined),
-    runStart: plugins.some((p) => p.onRunStart !== undefined),
-    runEnd: plugins.some((p) => p.onRunEnd !== undefined),
+    runStart: plugins.filter((p) => p.onRunStart !== undefined),
+    runEnd: plugins.filter((p) => p.onRunEnd !== undefined),
   }
 }

@@ -135,7 +135,6 @@ async function replaySegment(
       clock,
       bus: new EventBus(),
       telemetry: undefined,
-      plugins: [],
       hooks: pluginHooks([]),
       inline: executor,
       runChild: () => Promise.reject(new Error('replay never starts child runs')),

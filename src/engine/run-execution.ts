@@ -58,8 +58,7 @@ export interface RunServices {
   readonly clock: Clock
   readonly bus: EventBus
   readonly telemetry: Telemetry | undefined
-  readonly plugins: readonly WeftPlugin[]
-  /** The plugins by hook (see {@link pluginHooks}). */
+  /** The engine's plugins, by the hooks they have (see {@link pluginHooks}). */
   readonly hooks: PluginHooks
   /** Runs the steps the engine implements itself (gates, sub-workflows, dry-run stand-ins). */
   readonly inline: Executor
@@ -320,7 +319,7 @@ export class RunExecution implements StepHost, GateMember {
    */
   begin(): void | Promise<void> {
     const settings = this.settings
-    if (this.plan.hasSecrets || settings.restored !== undefined || settings.createLeased === undefined || this.services.hooks.runStart) return this.beginGeneral()
+    if (this.plan.hasSecrets || settings.restored !== undefined || settings.createLeased === undefined || this.services.hooks.runStart.length > 0) return this.beginGeneral()
     try {
       // As beginGeneral does for this case: created by the first flush, with the first batch
       // (run.started and the first starts), one durable write instead of two.
@@ -385,7 +384,7 @@ export class RunExecution implements StepHost, GateMember {
       } else {
         this.startedAt = clock.now()
         const header = this.header()
-        const hooked = this.services.hooks.runStart
+        const hooked = this.services.hooks.runStart.length > 0
         if (this.settings.createLeased !== undefined && !hooked) {
           // Created by the first flush, with the first batch (run.started and the first starts):
           // one durable write instead of two (see createWithFirstBatch).
@@ -416,7 +415,7 @@ export class RunExecution implements StepHost, GateMember {
           this.record(started)
         }
       }
-      for (const plugin of this.services.plugins) if (plugin.onRunStart !== undefined) await plugin.onRunStart(this.hookContext(plugin))
+      for (const plugin of this.services.hooks.runStart) await plugin.onRunStart!(this.hookContext(plugin))
     } catch (error) {
       if (this.committedSeq === 0 || this.settings.restored !== undefined) return this.abortInfrastructure(error)
       this.failRun(error)
@@ -870,7 +869,7 @@ export class RunExecution implements StepHost, GateMember {
     // What the launched bodies record synchronously is appended once they have all started.
     this.flushing = true
     if (first >= 0) this.launchLean(first)
-    if (more !== undefined) launchMore(this, more)
+    if (more !== undefined) launchEachLean(this, more)
     if (this.afterCommitActions.length > 0) {
       const actions = this.afterCommitActions
       this.afterCommitActions = []
@@ -883,7 +882,7 @@ export class RunExecution implements StepHost, GateMember {
 
   /**
    * {@link RunExecution.launch} of a step the lean path started: plain steps go straight to the
-   * executor. Public only for `launchMore`.
+   * executor. Public only for `launchEachLean`.
    * @internal
    */
   launchLean(j: number): void {
@@ -1243,15 +1242,14 @@ export class RunExecution implements StepHost, GateMember {
   /** Resolves the run's result, after the plugins' `onRunEnd` hooks when there are any. */
   private settleResult(terminal: JournalEvent): void | Promise<void> {
     const result = this.buildResult(terminal)
-    if (this.services.hooks.runEnd) return this.settleResultHooked(result)
+    if (this.services.hooks.runEnd.length > 0) return this.settleResultHooked(result)
     this.resolveWith(result)
   }
 
   private async settleResultHooked(result: RunResult): Promise<void> {
-    for (const plugin of this.services.plugins) {
-      if (plugin.onRunEnd === undefined) continue
+    for (const plugin of this.services.hooks.runEnd) {
       try {
-        await plugin.onRunEnd({ ...this.hookContext(plugin), result })
+        await plugin.onRunEnd!({ ...this.hookContext(plugin), result })
       } catch (error) {
         this.report({ type: 'engine.warning', runId: this.runId, at: this.services.clock.now(), message: `plugin "${plugin.name}" onRunEnd failed`, error: this.serialize(error) })
       }
@@ -1389,7 +1387,7 @@ export class RunExecution implements StepHost, GateMember {
     // Indexed loops: this runs for every step, also before the JIT optimizes it (for-of costs
     // an iterator protocol round per element in unoptimized code).
     if (this.services.bus.active || this.services.telemetry !== undefined || this.streams.size > 0) for (let k = 0; k < events.length; k++) this.report(events[k]!)
-    if (this.leanRun) for (let k = 0; k < launches.length; k++) this.launchLean(launches[k]!)
+    if (this.leanRun) launchEachLean(this, launches)
     else for (let k = 0; k < launches.length; k++) this.launch(launches[k]!)
     for (let k = 0; k < actions.length; k++) actions[k]!()
     const last = events[events.length - 1]!
@@ -1491,10 +1489,11 @@ export class RunExecution implements StepHost, GateMember {
 export const leanPath = { enabled: true }
 
 /**
- * {@link RunExecution.launchLean} of each step in `more`: the steps after the first that one
- * step's success made ready (a fan-out's root releases its whole branch at once).
+ * {@link RunExecution.launchLean} of each of `steps`: the lean path's further steps after the
+ * first that one success made ready (a fan-out's root releases its whole branch at once), or a
+ * committed batch's launches.
  *
- * This is a plain function, not a loop inside `commitLean`. In a fan-out only one success per run
+ * A plain function, not a loop inside `commitLean`. In a fan-out only one success per run
  * launches several steps: the first one, the root's. During a process's first run that call comes
  * before V8 has given `commitLean` its inline caches. Each later run's first call then set up the
  * loop's property loads anew, and V8 reset `commitLean`'s count towards optimization. In W2
@@ -1502,8 +1501,8 @@ export const leanPath = { enabled: true }
  * optimized in run 5, not run 4. A call to a module function sets up no property cache, so it
  * resets nothing.
  */
-function launchMore(run: RunExecution, more: number[]): void {
-  for (let k = 0; k < more.length; k++) run.launchLean(more[k]!)
+function launchEachLean(run: RunExecution, steps: readonly number[]): void {
+  for (let k = 0; k < steps.length; k++) run.launchLean(steps[k]!)
 }
 
 /** The steps the lean path started, `first` then `more`, as one launch list (`more` itself, with `first` put in front). */

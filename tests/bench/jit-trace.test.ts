@@ -81,7 +81,7 @@ describe('bench:jit trace parsing', () => {
 describe('the lean path under bench:jit', () => {
   it("W2's runs after the warm-up reset no tier-up count of the lean path's functions", () => {
     // An inline-cache change in a function sends it back to the start of its count towards
-    // optimization; one in every process's run 1 delayed `commitLean` by a run (see launchMore).
+    // optimization; one in every process's run 1 delayed `commitLean` by a run (see launchEachLean).
     const root = fileURLToPath(new URL('../../', import.meta.url))
     const out = spawnSync(process.execPath, ['--expose-gc', ...JIT_TRACE_FLAGS, '--import', 'tsx', 'bench/jit.ts', 'W2', '3'], {
       cwd: root,
