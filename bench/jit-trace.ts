@@ -1,7 +1,8 @@
 /**
  * Reads what V8 printed while a child process ran W1, W2, W3 or R1 (see jit.ts): its tracing flags'
- * lines between the child's run markers, grouped by run. Node 20's V8 (11.3) formats; a line of
- * another shape is ignored, never misread.
+ * lines between the child's run markers, grouped by run, and the hidden classes (maps) its log
+ * says it built during each run. Node 20's V8 (11.3) formats; a line of another shape is
+ * ignored, never misread.
  */
 
 /**
@@ -24,10 +25,58 @@ export interface JitRun {
   readonly deoptimized: readonly { readonly name: string; readonly reason: string }[]
   /** Functions whose count towards optimization an inline-cache change reset. */
   readonly resets: readonly string[]
+  /**
+   * The hidden classes (maps) V8 built during the run itself, each named by the property whose
+   * addition built it (a transition) or by V8's reason and name otherwise (`InitialMap:Foo`).
+   * After the warm-up a run should build none: a map built again is one that died at the forced
+   * GC before the run because nothing kept an object of it, and rebuilding it costs the run
+   * 10–25 µs and the inline caches that had seen it (see `RunExecution.keep`).
+   */
+  readonly mapsBuilt: readonly string[]
 }
 
 /** V8's tracing flags the child runs with (all print to standard output). */
 export const JIT_TRACE_FLAGS = ['--trace-opt-verbose', '--trace-deopt', '--trace-baseline-batch-compilation'] as const
+
+/** V8's flags that log every map it builds to `file` (the child's markers go there too: see {@link markMapLog}). */
+export function mapLogFlags(file: string): string[] {
+  return ['--log-maps', `--logfile=${file}`, '--no-logfile-per-isolate']
+}
+
+const MAP_MARK = '__weft_jit_mark_'
+const marks: object[] = []
+
+/**
+ * Puts a marker in V8's map log, where a line the child prints cannot go: an object with a
+ * property of its own name, whose map V8 logs as it builds it.
+ */
+export function markMapLog(kind: 'start' | 'end', run: number): void {
+  const mark: Record<string, number> = {}
+  mark[`${MAP_MARK}${kind}_${run}`] = run
+  marks.push(mark)
+}
+
+/** The maps built in each run of a map log: between the run's start and end markers. */
+export function parseMapLog(log: string): Map<number, string[]> {
+  const built = new Map<number, string[]>()
+  let current: string[] | undefined
+  for (const line of log.split('\n')) {
+    if (!line.startsWith('map,')) continue
+    // map,<reason>,<time>,<from>,<to>,<pc>,<line>,<column>,<constructor>,<name> (commas in a name are escaped)
+    const fields = line.split(',')
+    if (fields.length < 10) continue
+    const reason = fields[1]!
+    const name = fields[fields.length - 1]!
+    if (name.startsWith(MAP_MARK)) {
+      const [kind, run] = name.slice(MAP_MARK.length).split('_')
+      if (kind === 'start') built.set(Number(run), (current = []))
+      else current = undefined
+      continue
+    }
+    current?.push(reason === 'Transition' ? name : `${reason}:${name}`)
+  }
+  return built
+}
 
 /** The marker the child prints before each Weft run. */
 export const RUN_MARK = '=== RUN '
@@ -45,9 +94,11 @@ const anonymous = '(anonymous)'
 
 /**
  * The runs in `output`, the child's standard output. A run counts what V8 printed after the
- * previous run's end marker (for run 0, after its start marker) up to its own end marker.
+ * previous run's end marker (for run 0, after its start marker) up to its own end marker, and
+ * the maps `mapLog` (V8's log with {@link mapLogFlags}, if the child had them) says it built.
  */
-export function parseJitTrace(output: string): JitRun[] {
+export function parseJitTrace(output: string, mapLog = ''): JitRun[] {
+  const maps = parseMapLog(mapLog)
   const runs: JitRun[] = []
   let current: { sparkplugBytes: number; optimized: string[]; deoptimized: { name: string; reason: string }[]; resets: string[] } | undefined
   for (const line of output.split('\n')) {
@@ -57,7 +108,8 @@ export function parseJitTrace(output: string): JitRun[] {
     }
     const ended = end.exec(line)
     if (ended !== null) {
-      if (current !== undefined) runs.push({ run: Number(ended[1]), weftMs: Number(ended[2]), baselineMs: Number(ended[3]), ...current })
+      const run = Number(ended[1])
+      if (current !== undefined) runs.push({ run, weftMs: Number(ended[2]), baselineMs: Number(ended[3]), ...current, mapsBuilt: maps.get(run) ?? [] })
       current = { sparkplugBytes: 0, optimized: [], deoptimized: [], resets: [] } // the next run's, from here
       continue
     }

@@ -4,8 +4,8 @@
  * GC before each run, run 0 the warm-up) with V8's tracing flags, and this prints, for each Weft
  * run: its time and the baseline's, the baseline (Sparkplug) code V8 compiled during it, the
  * functions whose optimized code it installed, the ones it deoptimized and why, and the ones an
- * inline-cache change sent back to the start of their count towards optimization. JSON in
- * bench/results/.
+ * inline-cache change sent back to the start of their count towards optimization, and the hidden
+ * classes (maps) V8 built during the run (V8's `--log-maps`). JSON in bench/results/.
  *
  * Why a process's first runs are slow is there, run by run. The one-warm-up ratio varies by
  * ±30% between fresh processes on this machine, so it cannot tell a small change from noise;
@@ -15,12 +15,14 @@
  * and the times only between runs of this tool.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createEngine } from '../src/index.js'
 import { baseline, chain, fan, layered, type Shape } from './workloads.js'
 import { toWorkflow } from './weft-workload.js'
-import { END_MARK, JIT_TRACE_FLAGS, parseJitTrace, RUN_MARK, type JitRun } from './jit-trace.js'
+import { END_MARK, JIT_TRACE_FLAGS, mapLogFlags, markMapLog, parseJitTrace, RUN_MARK, type JitRun } from './jit-trace.js'
 import { median } from './median.js'
 
 function shapeOf(name: string): Shape {
@@ -52,9 +54,11 @@ async function child(name: string, runs: number): Promise<void> {
     const base = performance.now() - t
     gc()
     process.stdout.write(`${RUN_MARK}${i}\n`)
+    markMapLog('start', i)
     t = performance.now()
     const result = await engine.run(workflow)
     const ms = performance.now() - t
+    markMapLog('end', i)
     process.stdout.write(`${END_MARK}${i} weft ${ms.toFixed(3)} base ${base.toFixed(3)}\n`)
     if (result.status !== 'succeeded') throw new Error(`weft run ${result.status}`)
   }
@@ -64,13 +68,19 @@ async function child(name: string, runs: number): Promise<void> {
 function traceJit(name: string, runs: number): JitRun[] {
   shapeOf(name) // fails before spawning for an unknown workload
   const script = fileURLToPath(import.meta.url)
-  const out = spawnSync(process.execPath, ['--expose-gc', ...JIT_TRACE_FLAGS, '--import', 'tsx', script, name, String(runs)], {
-    env: { ...process.env, BENCH_JIT_CHILD: '1' },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  })
-  if (out.status !== 0) throw new Error(`bench:jit child failed (${out.status}): ${out.stderr.slice(-2000)}`)
-  return parseJitTrace(out.stdout)
+  const dir = mkdtempSync(join(tmpdir(), 'weft-jit-'))
+  try {
+    const log = join(dir, 'v8.log')
+    const out = spawnSync(process.execPath, ['--expose-gc', ...JIT_TRACE_FLAGS, ...mapLogFlags(log), '--import', 'tsx', script, name, String(runs)], {
+      env: { ...process.env, BENCH_JIT_CHILD: '1' },
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    })
+    if (out.status !== 0) throw new Error(`bench:jit child failed (${out.status}): ${out.stderr.slice(-2000)}`)
+    return parseJitTrace(out.stdout, readFileSync(log, 'utf8'))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 function list(names: readonly string[], max = 6): string {
@@ -95,6 +105,7 @@ async function main(): Promise<void> {
       optimized: `${r.optimized.length}: ${list(r.optimized)}`,
       deopts: r.deoptimized.length === 0 ? '' : `${r.deoptimized.length}: ${list(r.deoptimized.map((d) => `${d.name} (${d.reason})`), 3)}`,
       resets: list(r.resets, 4),
+      maps: r.mapsBuilt.length === 0 ? '' : `${r.mapsBuilt.length}: ${list(r.mapsBuilt, 4)}`,
     })),
   )
   const measured = traced.filter((r) => r.run >= 1 && r.run <= 7)
@@ -103,7 +114,7 @@ async function main(): Promise<void> {
     `${name}: ratio of the medians over runs 1-7 (traced) ${(median(measured.map((r) => r.weftMs)) / median(measured.map((r) => r.baselineMs))).toFixed(2)}; ` +
       `after the warm-up: ${(after.reduce((s, r) => s + r.sparkplugBytes, 0) / 1024).toFixed(1)} KB of baseline code, ` +
       `${after.reduce((s, r) => s + r.optimized.length, 0)} optimizations, ${after.reduce((s, r) => s + r.deoptimized.length, 0)} deoptimizations, ` +
-      `${after.reduce((s, r) => s + r.resets.length, 0)} resets`,
+      `${after.reduce((s, r) => s + r.resets.length, 0)} resets, ${after.reduce((s, r) => s + r.mapsBuilt.length, 0)} maps built`,
   )
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
   const file = new URL(`./results/jit-${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url)

@@ -217,14 +217,15 @@ export class Engine {
     const input: unknown = args[0]
     const options: StartOptions = args[1] === undefined ? NO_OPTIONS : args[1]
     const wf = checkWorkflow(workflow)
-    assert(wf.input, input, { workflowId: wf.id, direction: 'workflow-input' })
-    assertJournaledData(input, { workflowId: wf.id, direction: 'workflow-input' })
+    const plan = planOf(wf)
+    assert(wf.input, input, plan.inputSite)
+    assertJournaledData(input, plan.inputSite)
     if (options.runId !== undefined || options.seed !== undefined) checkIdentity(options)
     this.checkResources(wf)
     const execution = new RunExecution(
       this.services,
       wf,
-      planOf(wf),
+      plan,
       {
         runId: options.runId ?? this.entropy.runId(),
         seed: (options.seed ?? this.entropy.seed()) | 0,
@@ -451,9 +452,10 @@ export class Engine {
       run.abortInfrastructure(new LeaseConflictError(run.runId, this.owner))
       return undefined
     }
-    // The store builds the lease object once per run; kept with the run (as its other per-run
-    // objects are), its map outlives the next full GC instead of being rebuilt by every run.
-    this.leaseKeeper.keep(run.keep(lease), (error) => run.leaseLost(error))
+    // The store builds the lease object once per run, and the keeper an entry holding it; kept
+    // with the run (as its other per-run objects are), their maps outlive the next full GC
+    // instead of being rebuilt by every run.
+    run.keep(this.leaseKeeper.keep(run.keep(lease), (error) => run.leaseLost(error)))
     const release = unnamed((): void => {
       const released = this.leaseKeeper.release(run.runId).catch(() => {})
       this.releasing.add(released)

@@ -26,13 +26,18 @@ export class LeaseKeeper {
     private readonly clock: Clock,
   ) {}
 
-  /** Starts keeping `lease` alive until {@link LeaseKeeper.release}. */
-  keep(lease: Lease, lost: (error: unknown) => void): void {
-    this.held.set(lease.runId, { lease, lost })
+  /**
+   * Starts keeping `lease` alive until {@link LeaseKeeper.release}. Returns the entry it holds,
+   * for a caller that keeps per-run objects' maps alive (see `RunExecution.keep`).
+   */
+  keep(lease: Lease, lost: (error: unknown) => void): object {
+    const entry: Held = { lease, lost }
+    this.held.set(lease.runId, entry)
     if (this.stop === undefined) {
       this.stop = new AbortController()
       void this.loop(this.stop.signal)
     }
+    return entry
   }
 
   /** Stops renewing a run's lease and gives it up. */

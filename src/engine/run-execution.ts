@@ -1125,7 +1125,7 @@ export class RunExecution implements StepHost, GateMember {
     if (this.state.failedCount > 0) return this.finishFailed()
     let output: unknown
     try {
-      output = workflowOutput(this.workflow, this.settings.input, this.status, this.outputs)
+      output = workflowOutput(this.workflow, this.plan.outputSite, this.settings.input, this.status, this.outputs, this.transients)
     } catch (error) {
       this.failWith(this.serialize(error))
       return

@@ -1,4 +1,4 @@
-import { ContractViolation, issuesOf } from '../contract/index.js'
+import { ContractViolation, issuesOf, type ContractSite } from '../contract/index.js'
 import { assertJournaledData } from '../contract/journaled-data.js'
 import type { Workflow } from '../workflow/index.js'
 import { SUCCEEDED } from './run-state.js'
@@ -14,18 +14,12 @@ function succeededOutputs(wf: Workflow, status: Uint8Array, outputs: readonly un
 }
 
 /**
- * A read-only record of the outputs of the steps that succeeded, computed on access: what a
- * workflow's `result` function receives. Enumerable like a plain record (keys in declaration
- * order), so spreading or `JSON.stringify` work. A result function usually reads a few steps:
- * this costs O(1) per run instead of a copy of every output.
- */
-function stepsView(wf: Workflow, status: Uint8Array, outputs: readonly unknown[]): Readonly<Record<string, unknown>> {
-  return new Proxy(Object.create(null) as Record<string, unknown>, new StepsViewTraps(wf, status, outputs))
-}
-
-/**
- * The traps of {@link stepsView}, as methods: one object per run, where a handler of closures
- * cost seven closures (and, under esbuild's `keepNames`, a name set on each; see `unnamed`).
+ * The traps of a read-only record of the outputs of the steps that succeeded, computed on
+ * access: what a workflow's `result` function receives. Enumerable like a plain record (keys in
+ * declaration order), so spreading or `JSON.stringify` work. A result function usually reads a
+ * few steps: this costs O(1) per run instead of a copy of every output. Methods, one object per
+ * run, where a handler of closures cost seven closures (and, under esbuild's `keepNames`, a name
+ * set on each; see `unnamed`).
  */
 class StepsViewTraps implements ProxyHandler<Record<string, unknown>> {
   // Declared, then assigned in the constructor: built once per run (see RunExecution's fields).
@@ -80,23 +74,28 @@ class StepsViewTraps implements ProxyHandler<Record<string, unknown>> {
 /**
  * A succeeded run's output: its `result` function's value (given the workflow input and a view
  * of the steps' outputs), or the outputs of the steps that succeeded. Throws ContractViolation
- * when it breaks the workflow's output contract or is not data a journal keeps as it is.
+ * when it breaks the workflow's output contract (`site` names it) or is not data a journal keeps
+ * as it is. The objects it builds for this run alone (the view's traps, the result function's
+ * argument) are pushed to `kept`, which the run keeps alive (see `RunExecution.keep`).
  * @internal
  */
-export function workflowOutput(wf: Workflow, input: unknown, status: Uint8Array, outputs: readonly unknown[]): unknown {
+export function workflowOutput(wf: Workflow, site: ContractSite, input: unknown, status: Uint8Array, outputs: readonly unknown[], kept: object[]): unknown {
   let output: unknown
   if (wf.result === undefined) {
     output = succeededOutputs(wf, status, outputs)
   } else {
     // A read-only view, materialized only when returned as it is.
-    const view = stepsView(wf, status, outputs)
-    output = wf.result({ input, steps: view })
+    const traps = new StepsViewTraps(wf, status, outputs)
+    const view = new Proxy(Object.create(null) as Record<string, unknown>, traps)
+    const argument = { input, steps: view }
+    kept.push(traps, argument)
+    output = wf.result(argument)
     if (output === view) output = succeededOutputs(wf, status, outputs)
   }
   if (wf.output !== undefined) {
     const issues = issuesOf(wf.output, output)
-    if (issues.length > 0) throw new ContractViolation({ workflowId: wf.id, direction: 'workflow-output', issues })
+    if (issues.length > 0) throw new ContractViolation({ ...site, issues })
   }
-  assertJournaledData(output, { workflowId: wf.id, direction: 'workflow-output' })
+  assertJournaledData(output, site)
   return output
 }

@@ -1,6 +1,6 @@
 import type { TSchema } from 'typebox'
 import type { Validator } from 'typebox/compile'
-import { compile } from '../contract/index.js'
+import { compile, type ContractSite } from '../contract/index.js'
 import type { SchedulePlan } from '../scheduler/index.js'
 import type { Workflow } from '../workflow/index.js'
 import { workflowSchedule } from '../plan/workflow-schedule.js'
@@ -28,6 +28,13 @@ export interface WorkflowPlan {
   readonly direct: Uint8Array
   /** Some step has a `when` condition (its start is decided by the general path). */
   readonly hasConditions: boolean
+  /**
+   * Where the workflow's input and output are checked, built once per definition: a site
+   * literal built by every run is an object of its own map, which V8 drops at a full GC once
+   * that run has ended, and the next run rebuilds (see `RunExecution.keep`).
+   */
+  readonly inputSite: ContractSite
+  readonly outputSite: ContractSite
 }
 
 const plans = new WeakMap<Workflow, WorkflowPlan>()
@@ -58,6 +65,8 @@ export function planOf(workflow: Workflow): WorkflowPlan {
       runKind,
       direct: Uint8Array.from(steps, (s, i) => (runKind[i] === 0 && s.timeout === undefined && s.totalTimeout === undefined ? 1 : 0)),
       hasConditions: steps.some((s) => s.when !== undefined),
+      inputSite: { workflowId: workflow.id, direction: 'workflow-input' },
+      outputSite: { workflowId: workflow.id, direction: 'workflow-output' },
     }
     plans.set(workflow, plan)
   }

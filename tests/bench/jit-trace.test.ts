@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { JIT_TRACE_FLAGS, parseJitTrace } from '../../bench/jit-trace.js'
+import { JIT_TRACE_FLAGS, mapLogFlags, parseJitTrace, parseMapLog } from '../../bench/jit-trace.js'
 
 // Lines as Node 20's V8 prints them with bench/jit.ts's flags, around the child's markers.
 const sample = [
@@ -35,6 +38,7 @@ describe('bench:jit trace parsing', () => {
         optimized: ['statusAfter'],
         deoptimized: [{ name: 'statusAfter', reason: 'wrong map' }],
         resets: [],
+        mapsBuilt: [],
       },
       {
         run: 1,
@@ -44,6 +48,7 @@ describe('bench:jit trace parsing', () => {
         optimized: ['get queued', '(anonymous)'],
         deoptimized: [{ name: '(anonymous)', reason: 'Insufficient type feedback for call' }],
         resets: ['commitLean', '(anonymous)'],
+        mapsBuilt: [],
       },
     ])
   })
@@ -51,7 +56,7 @@ describe('bench:jit trace parsing', () => {
   it('ignores lines of other shapes and output without markers', () => {
     expect(parseJitTrace('[completed optimizing 0x1 <JSFunction f (sfi = 0x2)> (target TURBOFAN)]\nhello')).toEqual([])
     expect(parseJitTrace('=== RUN 0\n[completed optimizing nonsense\n=== END 0 weft 1 base 2')).toEqual([
-      { run: 0, weftMs: 1, baselineMs: 2, sparkplugBytes: 0, optimized: [], deoptimized: [], resets: [] },
+      { run: 0, weftMs: 1, baselineMs: 2, sparkplugBytes: 0, optimized: [], deoptimized: [], resets: [], mapsBuilt: [] },
     ])
   })
 
@@ -78,12 +83,41 @@ describe('bench:jit trace parsing', () => {
   })
 })
 
-describe('the lean path under bench:jit', () => {
-  it("W2's runs after the warm-up reset no tier-up count of the lean path's functions", () => {
-    // An inline-cache change in a function sends it back to the start of its count towards
-    // optimization; one in every process's run 1 delayed `commitLean` by a run (see launchEachLean).
-    const root = fileURLToPath(new URL('../../', import.meta.url))
-    const out = spawnSync(process.execPath, ['--expose-gc', ...JIT_TRACE_FLAGS, '--import', 'tsx', 'bench/jit.ts', 'W2', '3'], {
+describe('map log parsing', () => {
+  // Lines as Node 20's V8 writes them with mapLogFlags, around the child's markers.
+  const log = [
+    'map-create,120,0x1',
+    'map,Transition,121,0x1,0x2,0x3,1,1,,early', // before any marker: no run
+    'map,Transition,122,0x4,0x5,0x6,1,469,,__weft_jit_mark_start_0',
+    'map,InitialMap,123,0x0,0x7,0x8,1,1,,RunExecution',
+    'map,Transition,124,0x7,0x9,0xa,1,1,,runId',
+    'map-details,125,0x9,0x9: [Map] in OldSpace\\n - type: JS_OBJECT_TYPE',
+    'map,Transition,126,0xb,0xc,0xd,1,469,,__weft_jit_mark_end_0',
+    'map,Transition,127,0x1,0x2,0x3,1,1,,between', // between runs: no run
+    'map,Transition,128,0x4,0xe,0x6,1,469,,__weft_jit_mark_start_1',
+    'map,Transition,129,0xb,0xf,0xd,1,469,,__weft_jit_mark_end_1',
+  ].join('\n')
+
+  it('names the maps built between each run’s markers', () => {
+    expect([...parseMapLog(log)]).toEqual([
+      [0, ['InitialMap:RunExecution', 'runId']],
+      [1, []],
+    ])
+  })
+
+  it('puts them in the runs parseJitTrace returns', () => {
+    const out = '=== RUN 0\n=== END 0 weft 2 base 1\n=== RUN 1\n=== END 1 weft 1 base 1\n'
+    expect(parseJitTrace(out, log).map((r) => r.mapsBuilt)).toEqual([['InitialMap:RunExecution', 'runId'], []])
+  })
+})
+
+/** bench/jit.ts's child running `workload` for `runs` runs after the warm-up, traced, with its map log. */
+function traceChild(workload: string, runs: number): ReturnType<typeof parseJitTrace> {
+  const root = fileURLToPath(new URL('../../', import.meta.url))
+  const dir = mkdtempSync(join(tmpdir(), 'weft-jit-test-'))
+  try {
+    const mapLog = join(dir, 'v8.log')
+    const out = spawnSync(process.execPath, ['--expose-gc', ...JIT_TRACE_FLAGS, ...mapLogFlags(mapLog), '--import', 'tsx', 'bench/jit.ts', workload, String(runs)], {
       cwd: root,
       env: { ...process.env, BENCH_JIT_CHILD: '1' },
       encoding: 'utf8',
@@ -91,9 +125,30 @@ describe('the lean path under bench:jit', () => {
       timeout: 60_000,
     })
     expect(out.status, out.stderr).toBe(0)
-    const runs = parseJitTrace(out.stdout)
+    return parseJitTrace(out.stdout, readFileSync(mapLog, 'utf8'))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+describe('the run loop under bench:jit', () => {
+  it("W2's runs after the warm-up reset no tier-up count of the lean path's functions", () => {
+    // An inline-cache change in a function sends it back to the start of its count towards
+    // optimization; one in every process's run 1 delayed `commitLean` by a run (see launchEachLean).
+    const runs = traceChild('W2', 3)
     expect(runs.map((r) => r.run)).toEqual([0, 1, 2, 3])
     const lean = ['onValue', 'succeedLean', 'commitLean', 'launchLean', 'settle', 'take']
     expect(runs.slice(1).flatMap((r) => r.resets).filter((name) => lean.includes(name))).toEqual([])
+  }, 90_000)
+
+  it('a run after the warm-up builds no hidden class: every per-run shape outlives the forced GC before it', () => {
+    // A one-step run is the run's once-per-run work alone. Each map a run builds again died at
+    // the GC before it (nothing kept an object of it) and costs the run 10-25 µs; before the
+    // run kept its lease entry, result argument and output view, and the input and output
+    // contract sites were built once per definition, every run built 9.
+    const runs = traceChild('R1', 3)
+    expect(runs.map((r) => r.run)).toEqual([0, 1, 2, 3])
+    expect(runs[0]!.mapsBuilt.length).toBeGreaterThan(0) // the log is read: the warm-up builds them first
+    expect(runs.slice(1).map((r) => r.mapsBuilt)).toEqual([[], [], []])
   }, 90_000)
 })
