@@ -29,11 +29,12 @@ export interface WorkflowPlan {
   /** Some step has a `when` condition (its start is decided by the general path). */
   readonly hasConditions: boolean
   /**
-   * Where the workflow's input and output are checked, built once per definition: a site
-   * literal built by every run is an object of its own map, which V8 drops at a full GC once
-   * that run has ended, and the next run rebuilds (see `RunExecution.keep`).
+   * Where the workflow's input is checked, built once per definition: a site literal built by
+   * every run is an object of its own map, which V8 drops at a full GC once that run has ended,
+   * and the next run rebuilds (see `RunExecution.keep`).
    */
   readonly inputSite: ContractSite
+  /** Where the workflow's output is checked, built once per definition (see `inputSite`). */
   readonly outputSite: ContractSite
 }
 
