@@ -4,6 +4,10 @@
  * says it built during each run. Node 20's V8 (11.3) formats; a line of another shape is
  * ignored, never misread.
  */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 /**
  * What V8 did for one run of Weft (run 0 is the warm-up): during it, and since the previous Weft
@@ -37,6 +41,28 @@ export interface JitRun {
 
 /** V8's tracing flags the child runs with (all print to standard output). */
 export const JIT_TRACE_FLAGS = ['--trace-opt-verbose', '--trace-deopt', '--trace-baseline-batch-compilation'] as const
+
+/**
+ * Runs bench/jit.ts's child (`script`) for `workload` with `runs` runs after the warm-up, under
+ * {@link JIT_TRACE_FLAGS} and {@link mapLogFlags} (its log in a temporary directory, removed
+ * after), and returns what V8 did in each run. Throws when the child fails.
+ */
+export function traceChild(script: string, workload: string, runs: number, timeoutMs?: number): JitRun[] {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-jit-'))
+  try {
+    const log = join(dir, 'v8.log')
+    const out = spawnSync(process.execPath, ['--expose-gc', ...JIT_TRACE_FLAGS, ...mapLogFlags(log), '--import', 'tsx', script, workload, String(runs)], {
+      env: { ...process.env, BENCH_JIT_CHILD: '1' },
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
+    })
+    if (out.status !== 0) throw new Error(`bench:jit child failed (${out.status}): ${out.stderr.slice(-2000)}`)
+    return parseJitTrace(out.stdout, readFileSync(log, 'utf8'))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
 
 /** V8's flags that log every map it builds to `file` (the child's markers go there too: see {@link markMapLog}). */
 export function mapLogFlags(file: string): string[] {

@@ -14,15 +14,12 @@
  * slows the runs and shifts when compiled code is installed: compare the counts, not the times,
  * and the times only between runs of this tool.
  */
-import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createEngine } from '../src/index.js'
 import { baseline, chain, fan, layered, type Shape } from './workloads.js'
 import { toWorkflow } from './weft-workload.js'
-import { END_MARK, JIT_TRACE_FLAGS, mapLogFlags, markMapLog, parseJitTrace, RUN_MARK, type JitRun } from './jit-trace.js'
+import { END_MARK, JIT_TRACE_FLAGS, markMapLog, RUN_MARK, traceChild, type JitRun } from './jit-trace.js'
 import { median } from './median.js'
 
 function shapeOf(name: string): Shape {
@@ -67,20 +64,7 @@ async function child(name: string, runs: number): Promise<void> {
 /** Runs `name` in a traced child and returns what V8 did in each of its runs. */
 function traceJit(name: string, runs: number): JitRun[] {
   shapeOf(name) // fails before spawning for an unknown workload
-  const script = fileURLToPath(import.meta.url)
-  const dir = mkdtempSync(join(tmpdir(), 'weft-jit-'))
-  try {
-    const log = join(dir, 'v8.log')
-    const out = spawnSync(process.execPath, ['--expose-gc', ...JIT_TRACE_FLAGS, ...mapLogFlags(log), '--import', 'tsx', script, name, String(runs)], {
-      env: { ...process.env, BENCH_JIT_CHILD: '1' },
-      encoding: 'utf8',
-      maxBuffer: 256 * 1024 * 1024,
-    })
-    if (out.status !== 0) throw new Error(`bench:jit child failed (${out.status}): ${out.stderr.slice(-2000)}`)
-    return parseJitTrace(out.stdout, readFileSync(log, 'utf8'))
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
+  return traceChild(fileURLToPath(import.meta.url), name, runs)
 }
 
 function list(names: readonly string[], max = 6): string {

@@ -452,10 +452,10 @@ export class Engine {
       run.abortInfrastructure(new LeaseConflictError(run.runId, this.owner))
       return undefined
     }
-    // The store builds the lease object once per run, and the keeper an entry holding it; kept
-    // with the run (as its other per-run objects are), their maps outlive the next full GC
-    // instead of being rebuilt by every run.
-    run.keep(this.leaseKeeper.keep(run.keep(lease), (error) => run.leaseLost(error)))
+    // The store builds the lease object once per run, and the keeper an entry holding it; the
+    // entry kept with the run (as its other per-run objects are) keeps both maps past the next
+    // full GC instead of every run rebuilding them.
+    run.keep(this.leaseKeeper.keep(lease, (error) => run.leaseLost(error)))
     const release = unnamed((): void => {
       const released = this.leaseKeeper.release(run.runId).catch(() => {})
       this.releasing.add(released)

@@ -1,10 +1,7 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { JIT_TRACE_FLAGS, mapLogFlags, parseJitTrace, parseMapLog } from '../../bench/jit-trace.js'
+import { JIT_TRACE_FLAGS, parseJitTrace, parseMapLog, traceChild } from '../../bench/jit-trace.js'
 
 // Lines as Node 20's V8 prints them with bench/jit.ts's flags, around the child's markers.
 const sample = [
@@ -112,30 +109,15 @@ describe('map log parsing', () => {
 })
 
 /** bench/jit.ts's child running `workload` for `runs` runs after the warm-up, traced, with its map log. */
-function traceChild(workload: string, runs: number): ReturnType<typeof parseJitTrace> {
-  const root = fileURLToPath(new URL('../../', import.meta.url))
-  const dir = mkdtempSync(join(tmpdir(), 'weft-jit-test-'))
-  try {
-    const mapLog = join(dir, 'v8.log')
-    const out = spawnSync(process.execPath, ['--expose-gc', ...JIT_TRACE_FLAGS, ...mapLogFlags(mapLog), '--import', 'tsx', 'bench/jit.ts', workload, String(runs)], {
-      cwd: root,
-      env: { ...process.env, BENCH_JIT_CHILD: '1' },
-      encoding: 'utf8',
-      maxBuffer: 256 * 1024 * 1024,
-      timeout: 60_000,
-    })
-    expect(out.status, out.stderr).toBe(0)
-    return parseJitTrace(out.stdout, readFileSync(mapLog, 'utf8'))
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
+function traceJitChild(workload: string, runs: number): ReturnType<typeof parseJitTrace> {
+  return traceChild(fileURLToPath(new URL('../../bench/jit.ts', import.meta.url)), workload, runs, 60_000)
 }
 
 describe('the run loop under bench:jit', () => {
   it("W2's runs after the warm-up reset no tier-up count of the lean path's functions", () => {
     // An inline-cache change in a function sends it back to the start of its count towards
     // optimization; one in every process's run 1 delayed `commitLean` by a run (see launchEachLean).
-    const runs = traceChild('W2', 3)
+    const runs = traceJitChild('W2', 3)
     expect(runs.map((r) => r.run)).toEqual([0, 1, 2, 3])
     const lean = ['onValue', 'succeedLean', 'commitLean', 'launchLean', 'settle', 'take']
     expect(runs.slice(1).flatMap((r) => r.resets).filter((name) => lean.includes(name))).toEqual([])
@@ -146,7 +128,7 @@ describe('the run loop under bench:jit', () => {
     // the GC before it (nothing kept an object of it) and costs the run 10-25 µs; before the
     // run kept its lease entry, result argument and output view, and the input and output
     // contract sites were built once per definition, every run built 9.
-    const runs = traceChild('R1', 3)
+    const runs = traceJitChild('R1', 3)
     expect(runs.map((r) => r.run)).toEqual([0, 1, 2, 3])
     expect(runs[0]!.mapsBuilt.length).toBeGreaterThan(0) // the log is read: the warm-up builds them first
     expect(runs.slice(1).map((r) => r.mapsBuilt)).toEqual([[], [], []])
