@@ -81,7 +81,9 @@ export function floorRun(shape: Shape, journals: FloorEvent[][]): Promise<number
         const ctx = { input: undefined, deps, runId, stepId: ids[i]!, attempt: 1 }
         const w = shape.weights[i]!
         const needs = shape.deps[i]!
-        stepFn(w, needs.map((d) => ctx.deps[ids[d]!] as { v: number })).then((value) => {
+        const inputs: { v: number }[] = [] // gathered as every engine here does (see stepFn)
+        for (const d of needs) inputs.push(ctx.deps[ids[d]!] as { v: number })
+        stepFn(w, inputs).then((value) => {
           if (!Output.Check(value)) return reject(new Error(`step ${ids[i]}: output violates its contract`))
           at = Date.now()
           out[i] = value

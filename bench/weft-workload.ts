@@ -14,7 +14,11 @@ export function toWorkflow(shape: Shape, step: StepFn = stepFn): Workflow {
       id,
       needs,
       output: Output,
-      run: ({ deps }: { deps: Readonly<Record<string, unknown>> }) => step(w, needs.map((d) => deps[d] as { v: number })),
+      run: ({ deps }: { deps: Readonly<Record<string, unknown>> }) => {
+        const inputs: { v: number }[] = [] // gathered as every engine here does (see stepFn)
+        for (const d of needs) inputs.push(deps[d] as { v: number })
+        return step(w, inputs)
+      },
     }
   })
   const sinkIds = sinks(shape).map((s) => ids[s]!)

@@ -78,7 +78,15 @@ export function sinks(shape: Shape): number[] {
   return out
 }
 
-/** The step of every engine: `{ v: (w + Σ inputs.v) mod MOD }`. */
+/**
+ * The step of every engine: `{ v: (w + Σ inputs.v) mod MOD }`.
+ *
+ * Every engine here (the baseline, Weft's adapter, the floor engine) gathers `inputs` with the
+ * same push loop, not `Array.prototype.map`: `map` returns a packed array while its caller runs
+ * unoptimized and a holey one once TurboFan has inlined it, so this shared function met a new
+ * array map when each caller was optimized, and the caller that had inlined it (the baseline's
+ * `pump`, Weft's `launchLean`) was deoptimized in runs 1–3 of every process.
+ */
 export async function stepFn(w: number, inputs: readonly { v: number }[]): Promise<{ v: number }> {
   let v = w
   for (const x of inputs) v = (v + x.v) % MOD
@@ -121,7 +129,9 @@ export function baseline(shape: Shape, step: StepFn = stepFn): Promise<number> {
       while (running < shape.concurrency && head < ready.length) {
         const i = ready[head++]!
         running++
-        step(shape.weights[i]!, shape.deps[i]!.map((d) => out[d]!)).then((r) => {
+        const inputs: { v: number }[] = [] // gathered as every engine here does (see stepFn)
+        for (const d of shape.deps[i]!) inputs.push(out[d]!)
+        step(shape.weights[i]!, inputs).then((r) => {
           out[i] = r
           running--
           done++

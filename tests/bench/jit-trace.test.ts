@@ -123,6 +123,16 @@ describe('the run loop under bench:jit', () => {
     expect(runs.slice(1).flatMap((r) => r.resets).filter((name) => lean.includes(name))).toEqual([])
   }, 90_000)
 
+  it("W2's runs after the warm-up deoptimize no function of the lean path", () => {
+    // The step bodies are inlined into launchLean: a new map in them throws launchLean's optimized
+    // code away. The workloads' inputs arrays, built with Array.prototype.map, were packed while
+    // the caller ran unoptimized and holey once TurboFan had inlined map, so launchLean (and the
+    // baseline's pump) were deoptimized in runs 1-3 of every process (see stepFn).
+    const runs = traceJitChild('W2', 4)
+    const lean = ['onValue', 'succeedLean', 'commitLean', 'launchLean', 'runBody', 'settle', 'take']
+    expect(runs.slice(1).flatMap((r) => r.deoptimized).filter((d) => lean.includes(d.name))).toEqual([])
+  }, 90_000)
+
   it('a run after the warm-up builds no hidden class: every per-run shape outlives the forced GC before it', () => {
     // A one-step run is the run's once-per-run work alone. Each map a run builds again died at
     // the GC before it (nothing kept an object of it) and costs the run 10-25 µs; before the
