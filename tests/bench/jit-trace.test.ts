@@ -114,22 +114,21 @@ function traceJitChild(workload: string, runs: number): ReturnType<typeof parseJ
 }
 
 describe('the run loop under bench:jit', () => {
+  /** The functions of the lean path (see RunExecution.succeedLean), the step bodies' caller included. */
+  const lean = ['onValue', 'succeedLean', 'commitLean', 'launchLean', 'runBody', 'settle', 'take']
+
   it("W2's runs after the warm-up reset no tier-up count of the lean path's functions", () => {
     // An inline-cache change in a function sends it back to the start of its count towards
     // optimization; one in every process's run 1 delayed `commitLean` by a run (see launchEachLean).
     const runs = traceJitChild('W2', 3)
     expect(runs.map((r) => r.run)).toEqual([0, 1, 2, 3])
-    const lean = ['onValue', 'succeedLean', 'commitLean', 'launchLean', 'settle', 'take']
     expect(runs.slice(1).flatMap((r) => r.resets).filter((name) => lean.includes(name))).toEqual([])
   }, 90_000)
 
   it("W2's runs after the warm-up deoptimize no function of the lean path", () => {
-    // The step bodies are inlined into launchLean: a new map in them throws launchLean's optimized
-    // code away. The workloads' inputs arrays, built with Array.prototype.map, were packed while
-    // the caller ran unoptimized and holey once TurboFan had inlined map, so launchLean (and the
-    // baseline's pump) were deoptimized in runs 1-3 of every process (see stepFn).
+    // The step bodies are inlined into launchLean: a new map in them throws its optimized code
+    // away. Inputs gathered with Array.prototype.map did so in runs 1-3 of every process (see stepFn).
     const runs = traceJitChild('W2', 4)
-    const lean = ['onValue', 'succeedLean', 'commitLean', 'launchLean', 'runBody', 'settle', 'take']
     expect(runs.slice(1).flatMap((r) => r.deoptimized).filter((d) => lean.includes(d.name))).toEqual([])
   }, 90_000)
 
